@@ -1,0 +1,75 @@
+// The desired kernel state of one host, after inventory vars, patterns and play merging.
+// Internal (not a user-facing document): it is derived from playbook.schema.json's types by the
+// resolver, and every value remembers where it was declared so output can cite `file:line`.
+import type { SourceRef } from './generated/plan.js';
+
+export type { SourceRef };
+
+/** A value and the place in a playbook that asked for it. */
+export interface Sourced<T> {
+  value: T;
+  source: SourceRef;
+}
+
+/** What a CONFIG_ symbol must be: 'y', 'm' (y satisfies), 'n', 'ym' (either), or a literal value. */
+export type ConfigWant = string;
+
+export interface DesiredConfigOption {
+  /** 'y' | 'm' | 'n' | 'ym' | literal (e.g. '1000'). */
+  want: ConfigWant;
+  /** required: unmet means a kernel rebuild; recommended: unmet means a warning. */
+  level: 'required' | 'recommended';
+  source: SourceRef;
+}
+
+export type CmdlineTarget = 'GRUB_CMDLINE_LINUX' | 'GRUB_CMDLINE_LINUX_DEFAULT';
+
+export interface DesiredState {
+  /** Inventory host name. */
+  host: string;
+  /** Names of the plays that apply to this host, in playbook order. */
+  plays: string[];
+  kernel: {
+    /** Below it: blocked "kernel upgrade required". */
+    minimum: Sourced<string> | null;
+    /** Below it: a warning. */
+    recommended: Sourced<string> | null;
+    /** Keyed by the full symbol name, always with the CONFIG_ prefix. */
+    config: Record<string, DesiredConfigOption>;
+  };
+  modules: {
+    /** Normalised module name (- → _) → where it was asked. */
+    load: Record<string, SourceRef>;
+    /** Bare file name in /etc/modules-load.d, always ending in .conf (e.g. debvisor.conf). */
+    persistFile: string;
+    /** Normalised module → parameter → value. Booleans are written as the kernel prints them (Y/N). */
+    options: Record<string, Record<string, Sourced<string>>>;
+    /** Bare file name in /etc/modprobe.d, ending in .conf. */
+    optionsFile: string;
+    /** Normalised module name → where it was asked. */
+    blacklist: Record<string, SourceRef>;
+    /** Bare file name in /etc/modprobe.d, ending in .conf. */
+    blacklistFile: string;
+  };
+  sysctl: {
+    /** Bare file name in /etc/sysctl.d, ending in .conf. */
+    file: string;
+    /** Dotted key (net.ipv4.ip_forward) → value as a string. */
+    values: Record<string, Sourced<string>>;
+  };
+  cmdline: {
+    target: CmdlineTarget;
+    /** Parameter → value; null is a bare flag (`quiet`). */
+    set: Record<string, Sourced<string | null>>;
+    /** Parameters to remove. */
+    remove: Record<string, SourceRef>;
+  };
+}
+
+/** Facts a play's `when` can test, taken from the gathered profile. */
+export interface HostFacts {
+  'cpu.vendor': 'intel' | 'amd' | 'other';
+  'os.family': string;
+  'os.id': string;
+  'boot.loader': string;
+}
