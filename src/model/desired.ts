@@ -24,6 +24,14 @@ export interface DesiredConfigOption {
 
 export type CmdlineTarget = 'GRUB_CMDLINE_LINUX' | 'GRUB_CMDLINE_LINUX_DEFAULT';
 
+export interface DesiredCmdlineParam {
+  /** null: a bare flag. */
+  value: string | null;
+  /** Where a parameter the host does not have yet is added (the play's `cmdline.target`, default GRUB_CMDLINE_LINUX). */
+  target: CmdlineTarget;
+  source: SourceRef;
+}
+
 export interface DesiredState {
   /** Inventory host name. */
   host: string;
@@ -58,9 +66,11 @@ export interface DesiredState {
     values: Record<string, Sourced<string>>;
   };
   cmdline: {
-    target: CmdlineTarget;
-    /** Parameter → value; null is a bare flag (`quiet`). */
-    set: Record<string, Sourced<string | null>>;
+    /**
+     * Parameter → value (null is a bare flag, `quiet`) and the GRUB variable a NEW parameter goes to
+     * (each play has its own `target`, so one host can have parameters for both variables).
+     */
+    set: Record<string, DesiredCmdlineParam>;
     /** Parameters to remove. */
     remove: Record<string, SourceRef>;
   };

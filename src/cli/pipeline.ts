@@ -1,0 +1,59 @@
+// The read-only pipeline shared by plan, gather and (later) drift and apply:
+// load → resolve (superset, to build each probe) → gather → resolve (with facts) → diff → plan.
+import { diffHost } from '../diff/index.js';
+import { gatherFleet, type GatherOptions, type GatherResult } from '../facts/gather.js';
+import { probeRequestFor, type ProbeRequest } from '../facts/request.js';
+import { hostFactsOf } from '../facts/when-facts.js';
+import { loadFleet, resolveDesired, targetHosts } from '../manifest/index.js';
+import type { Diagnostic, Fleet, HostPlan, HostProfile, Plan } from '../model/index.js';
+import { assemblePlan, buildHostPlan } from '../plan/index.js';
+import { DiagnosticError } from '../errors.js';
+import { TOOL } from '../version.js';
+
+export interface PipelineOptions {
+  inventory: string;
+  playbooks: string[];
+  limit?: string;
+  gather: GatherOptions;
+}
+
+export interface Gathered {
+  fleet: Fleet;
+  hosts: string[];
+  results: Record<string, GatherResult>;
+}
+
+/** Loads the manifest and gathers every targeted host; throws DiagnosticError for manifest errors. */
+export async function loadAndGather(options: PipelineOptions): Promise<Gathered> {
+  const fleet = await loadFleet({ inventory: options.inventory, playbooks: options.playbooks, limit: options.limit });
+  const target = targetHosts(fleet, options.limit);
+  const errors: Diagnostic[] = target.diagnostics.filter((d) => d.severity === 'error');
+  const requests: Record<string, ProbeRequest> = {};
+  for (const host of target.hosts) {
+    const superset = resolveDesired(fleet, host, null);
+    errors.push(...superset.diagnostics.filter((d) => d.severity === 'error'));
+    requests[host] = probeRequestFor(superset.desired);
+  }
+  if (errors.length > 0) throw new DiagnosticError(errors);
+  const inventoryHosts = fleet.inventory.hosts.filter((h) => target.hosts.includes(h.name));
+  const results = await gatherFleet(inventoryHosts, requests, options.gather);
+  return { fleet, hosts: target.hosts, results };
+}
+
+/** Pure: one host's plan from its gathered profile (or the gather failure). */
+export function planHost(fleet: Fleet, host: string, result: GatherResult): HostPlan {
+  if (!result.ok) {
+    return { host, status: 'error', fingerprint: '', changes: [], steps: [], diagnostics: [result.diagnostic], satisfied: 0 };
+  }
+  const profile: HostProfile = result.profile;
+  const resolved = resolveDesired(fleet, host, hostFactsOf(profile));
+  const hostPlan = buildHostPlan(resolved.desired, profile, diffHost(resolved.desired, profile));
+  const diagnostics = resolved.diagnostics.map((d) => ({ ...d, host: d.host ?? host }));
+  const failed = diagnostics.some((d) => d.severity === 'error');
+  return { ...hostPlan, status: failed ? 'error' : hostPlan.status, diagnostics: [...diagnostics, ...hostPlan.diagnostics] };
+}
+
+export function planFleet(gathered: Gathered, createdAt: string): Plan {
+  const hosts = gathered.hosts.map((host) => planHost(gathered.fleet, host, gathered.results[host]!));
+  return assemblePlan(hosts, { tool: TOOL, createdAt, manifestDigest: gathered.fleet.manifestDigest });
+}
