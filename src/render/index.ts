@@ -1,28 +1,15 @@
 // Pure: plans, profiles and diagnostics → text for people, JSON for machines, markdown for PRs.
-import type { Diagnostic, HostProfile, Plan } from '../model/index.js';
+import type { Plan } from '../model/index.js';
 
-export interface RenderOptions {
-  /** ANSI colours (off for NO_COLOR and non-TTY output). */
-  color: boolean;
-}
-
-export function renderPlanText(plan: Plan, options: RenderOptions): string {
-  throw new Error('not implemented: renderPlanText');
-}
+export type { RenderOptions } from './colour.js';
+export { renderPlanText } from './plan-text.js';
+export { renderPlanMarkdown, MARKDOWN_LIMIT, type MarkdownOptions } from './plan-markdown.js';
+export { renderDiagnostics, renderDiagnosticCount, sortDiagnostics } from './diagnostics.js';
+export { renderProfilesText } from './profile-text.js';
+export { groupHostPlans, formatHostList, type HostGroup } from './group.js';
+export { renderSummaryLine, summarisePlan, summariseHost, type PlanSummary, type HostSummary, type HostState } from './summary.js';
+export { buildFilePatch } from './file-diff.js';
 
 export function renderPlanJson(plan: Plan): string {
   return JSON.stringify(plan, null, 2) + '\n';
-}
-
-export function renderPlanMarkdown(plan: Plan): string {
-  throw new Error('not implemented: renderPlanMarkdown');
-}
-
-/** Compiler-style: `file:line:col: error: message`, a code frame from `sources`, and the hint. */
-export function renderDiagnostics(diagnostics: Diagnostic[], sources: Record<string, string>, options: RenderOptions): string {
-  throw new Error('not implemented: renderDiagnostics');
-}
-
-export function renderProfilesText(profiles: HostProfile[], options: RenderOptions): string {
-  throw new Error('not implemented: renderProfilesText');
 }
