@@ -1,5 +1,6 @@
 // What a probe must ask a host: derived from the desired state so the probe sends back only what
 // the playbook is about (the wanted CONFIG_ lines, not the whole config).
+import { normaliseModule } from '../formats/module-name.js';
 import type { DesiredState } from '../model/index.js';
 
 export interface ProbeRequest {
@@ -14,5 +15,22 @@ export interface ProbeRequest {
 }
 
 export function probeRequestFor(desired: DesiredState): ProbeRequest {
-  throw new Error('not implemented: probeRequestFor');
+  const options = desired.modules.options;
+  const modules = [...Object.keys(desired.modules.load), ...Object.keys(options), ...Object.keys(desired.modules.blacklist)];
+  const params = Object.entries(options).flatMap(([module, values]) => Object.keys(values).map((param) => `${normaliseModule(module)}.${param}`));
+  return {
+    configSymbols: sortedUnique(Object.keys(desired.kernel.config)),
+    modules: sortedUnique(modules.map(normaliseModule)),
+    params: sortedUnique(params),
+    sysctlKeys: sortedUnique(Object.keys(desired.sysctl.values)),
+  };
+}
+
+/** A request asking nothing: the probe still reports the host's environment, boot and file layers. */
+export function emptyProbeRequest(): ProbeRequest {
+  return { configSymbols: [], modules: [], params: [], sysctlKeys: [] };
+}
+
+function sortedUnique(values: string[]): string[] {
+  return [...new Set(values)].sort();
 }

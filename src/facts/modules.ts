@@ -1,0 +1,90 @@
+// Modules: what is loaded, what each asked module is (built in, in modules.dep, an alias), live
+// parameters, and the modules-load.d / modprobe.d layers. Sections: `loaded` (names from /proc/modules),
+// `modstate` (`NAME builtin dep alias` as 0/1), `params` (framed sysfs values with ls lines),
+// `modules-load` and `modprobe` (framed files).
+import { MODPROBE_DIRS } from '../formats/modprobe-d.js';
+import { normaliseModule } from '../formats/module-name.js';
+import { ETC_MODULES, MODULES_LOAD_DIRS } from '../formats/modules-load-d.js';
+import type { HostProfile } from '../model/index.js';
+import type { ProbeRequest } from './request.js';
+import { fileValue, ProbeParseError, parseLsLine, presentFiles, requireSection, type ProbeSections } from './sections.js';
+import { dirCommand, fileCommand, moduleNamePattern, quoteSh, sectionLine } from './shell.js';
+
+const NAME = /^[A-Za-z0-9_-]+$/;
+
+export type ModuleFacts = Pick<HostProfile['modules'], 'loaded' | 'builtin' | 'available' | 'params' | 'paramsWritable' | 'loadFiles' | 'modprobeFiles'>;
+
+function checkedModules(request: ProbeRequest): string[] {
+  const bad = request.modules.find((m) => !NAME.test(m));
+  if (bad !== undefined) throw new Error(`probe request: not a module name: ${JSON.stringify(bad)}`);
+  return [...new Set(request.modules.map(normaliseModule))];
+}
+
+function splitParam(param: string): { module: string; name: string } {
+  const dot = param.indexOf('.');
+  const module = param.slice(0, dot);
+  const name = param.slice(dot + 1);
+  if (dot < 0 || !NAME.test(module) || !NAME.test(name)) throw new Error(`probe request: not a module.param: ${JSON.stringify(param)}`);
+  return { module: normaliseModule(module), name };
+}
+
+// Needs kf_rel from the kernel fragment. Matching is by file basename with - and _ alike and any
+// compression suffix, as modprobe resolves names.
+export function buildModulesProbe(request: ProbeRequest): string {
+  const modules = checkedModules(request);
+  const states = modules.map((m) => `kf_modstate ${quoteSh(m)} ${quoteSh(moduleNamePattern(m))}`);
+  const params = request.params.map((p) => {
+    const { module, name } = splitParam(p);
+    return fileCommand(`${module}.${name}`, `/sys/module/${module}/parameters/${name}`, true);
+  });
+  return `${sectionLine('loaded')}
+if [ -r /proc/modules ]; then sed 's/ .*//' /proc/modules; fi
+${sectionLine('modstate')}
+kf_md="/lib/modules/$kf_rel"
+kf_modstate() {
+  kf_b=0; kf_d=0; kf_a=0
+  if grep -Eq "(^|/)$2[.]ko\\$" "$kf_md/modules.builtin"; then kf_b=1; fi
+  if grep -Eq "^([^:]*/)?$2[.]ko([.](xz|zst|gz))?:" "$kf_md/modules.dep"; then kf_d=1; fi
+  if grep -Eq "^alias $2 " "$kf_md/modules.alias"; then kf_a=1; fi
+  printf '%s %s %s %s\\n' "$1" "$kf_b" "$kf_d" "$kf_a"
+}
+${states.join('\n')}
+${sectionLine('params')}
+${params.join('\n')}
+${sectionLine('modules-load')}
+${MODULES_LOAD_DIRS.map((d) => dirCommand(d, '.conf')).join('\n')}
+${fileCommand(ETC_MODULES, ETC_MODULES, true)}
+${sectionLine('modprobe')}
+${MODPROBE_DIRS.map((d) => dirCommand(d, '.conf')).join('\n')}`;
+}
+
+export function parseModuleSections(sections: ProbeSections): ModuleFacts {
+  const loaded = requireSection(sections, 'loaded').lines.filter((l) => l.trim() !== '').map((l) => normaliseModule(l.trim()));
+  const builtin: string[] = [];
+  const available: Record<string, boolean> = {};
+  for (const line of requireSection(sections, 'modstate').lines) {
+    const match = /^(\S+) ([01]) ([01]) ([01])$/.exec(line);
+    if (!match) throw new ProbeParseError('modstate', `unreadable line ${JSON.stringify(line)}`);
+    const [, raw = '', isBuiltin, inDep, isAlias] = match;
+    const name = normaliseModule(raw);
+    if (isBuiltin === '1') builtin.push(name);
+    available[name] = isBuiltin === '1' || inDep === '1' || isAlias === '1';
+  }
+  const paramSection = requireSection(sections, 'params');
+  const params: Record<string, string | null> = {};
+  const paramsWritable: Record<string, boolean> = {};
+  for (const file of paramSection.files) {
+    params[file.label] = fileValue(file);
+    // The owner write bit, not `test -w`: root passes `test -w` even on a 0444 sysfs file.
+    paramsWritable[file.label] = file.meta !== null && (Number.parseInt(parseLsLine('params', file.meta).mode, 8) & 0o200) !== 0;
+  }
+  return {
+    loaded,
+    builtin,
+    available,
+    params,
+    paramsWritable,
+    loadFiles: presentFiles(requireSection(sections, 'modules-load')),
+    modprobeFiles: presentFiles(requireSection(sections, 'modprobe')),
+  };
+}
