@@ -35,19 +35,7 @@ function diffConfigOption(
   profile: HostProfile,
   result: DomainDiff,
 ): void {
-  const { release, configSource } = profile.kernel;
-  if (configSource === null) {
-    result.diagnostics.push(
-      buildDiagnostic(
-        'warning',
-        'kconfig-unknown',
-        `${symbol}: kernel config not readable (no /boot/config-${release} or /proc/config.gz): state unknown`,
-        profile.host,
-        option.source,
-      ),
-    );
-    return;
-  }
+  const { release } = profile.kernel;
   const have = profile.kernel.config[symbol] ?? null;
   if (isConfigSatisfied(option.want, have)) {
     result.satisfied += 1;
@@ -55,8 +43,10 @@ function diffConfigOption(
   }
   const why = `${describeHave(symbol, have, release)}; wanted ${describeWant(option.want)}`;
   if (option.level === 'recommended') {
+    // Short on purpose: a host can miss dozens of recommended options, and each is one line of output.
+    const state = have === null ? 'absent' : have === 'n' ? 'not set' : `=${have}`;
     result.diagnostics.push(
-      buildDiagnostic('warning', 'kconfig-recommended-unmet', `recommended option unmet: ${why}`, profile.host, option.source),
+      buildDiagnostic('warning', 'kconfig-recommended-unmet', `recommended ${symbol} ${state}, wanted ${describeWant(option.want)}`, profile.host, option.source),
     );
     return;
   }
@@ -121,8 +111,17 @@ function diffKernelVersion(desired: DesiredState, profile: HostProfile, result: 
 export function diffKconfig(desired: DesiredState, profile: HostProfile): DomainDiff {
   const result = emptyDomainDiff();
   diffKernelVersion(desired, profile, result);
-  for (const [symbol, option] of Object.entries(desired.kernel.config)) {
-    diffConfigOption(symbol, option, profile, result);
+  const options = Object.entries(desired.kernel.config);
+  const { release, configSource } = profile.kernel;
+  if (configSource === null) {
+    // Never guessed: one warning for the host rather than one per option.
+    if (options.length > 0) {
+      result.diagnostics.push(
+        buildDiagnostic('warning', 'kconfig-unknown', `kernel config not readable (no /boot/config-${release} or /proc/config.gz): the state of ${options.length} CONFIG_ options is unknown`, profile.host, options[0]![1].source),
+      );
+    }
+    return result;
   }
+  for (const [symbol, option] of options) diffConfigOption(symbol, option, profile, result);
   return result;
 }

@@ -4,6 +4,7 @@
 import type { DesiredState, HostProfile } from '../model/index.js';
 import { isModuleBlacklisted, modprobeBlacklistPath } from '../plan/managed-files.js';
 import { buildChange, buildDiagnostic, changeId, emptyDomainDiff, type DomainDiff } from './change.js';
+import { isModuleBuiltin } from './module-state.js';
 
 export function diffModuleBlacklist(desired: DesiredState, profile: HostProfile): DomainDiff {
   const result = emptyDomainDiff();
@@ -13,7 +14,7 @@ export function diffModuleBlacklist(desired: DesiredState, profile: HostProfile)
       result.diagnostics.push(buildDiagnostic('error', 'module-load-and-blacklist', `module ${module} is both to be loaded and blacklisted`, profile.host, source));
       continue;
     }
-    if (profile.modules.builtin.includes(module)) {
+    if (isModuleBuiltin(module, profile)) {
       result.diagnostics.push(
         buildDiagnostic('error', 'blacklist-builtin', `cannot blacklist built-in module ${module}: it is part of ${profile.kernel.release}`, profile.host, source, `disable it with a kernel parameter (e.g. ${module}.enable=0 or initcall_blacklist=) or rebuild the kernel with it as a module`),
       );

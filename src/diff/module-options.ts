@@ -9,6 +9,7 @@ import {
   sameModuleParam,
 } from '../plan/managed-files.js';
 import { buildChange, buildDiagnostic, changeId, emptyDomainDiff, type DomainDiff } from './change.js';
+import { moduleOptionsBlocked } from './module-state.js';
 
 export function diffModuleOptions(desired: DesiredState, profile: HostProfile): DomainDiff {
   const result = emptyDomainDiff();
@@ -16,6 +17,15 @@ export function diffModuleOptions(desired: DesiredState, profile: HostProfile): 
   const persistedNow = persistedModuleOptions(profile.modules.modprobeFiles);
   const persistedNext = persistedModuleOptions(applyFileEdit(profile.modules.modprobeFiles, buildModprobeOptionsFileEdit(desired, profile)));
   for (const [module, params] of Object.entries(desired.modules.options)) {
+    const blocked = moduleOptionsBlocked(module, params, profile);
+    if (blocked !== undefined) {
+      for (const [param, wanted] of Object.entries(params)) {
+        result.changes.push(
+          buildChange({ area: 'module', subject: `${module}.${param}`, source: wanted.source, action: 'persist', layer: 'persisted', from: null, to: wanted.value, reason: `${module}.${param} is wanted`, rollback: 'nothing was changed', blocked }),
+        );
+      }
+      continue;
+    }
     const loaded = profile.modules.loaded.includes(module);
     const reloadReasons: string[] = [];
     const persistIds: string[] = [];

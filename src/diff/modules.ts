@@ -5,11 +5,13 @@ import { persistedModules } from '../formats/modules-load-d.js';
 import { modulesLoadPath } from '../plan/managed-files.js';
 import { buildChange, changeId, emptyDomainDiff, type DomainDiff } from './change.js';
 import { isConfigSatisfied } from './kconfig.js';
-import { findModuleProvider } from './module-providers.js';
+import { findModuleProvider } from '../formats/module-providers.js';
 import { diffModuleOptions } from './module-options.js';
 import { diffModuleBlacklist } from './module-blacklist.js';
+import { isModuleBuiltin, NO_MODULES_REASON } from './module-state.js';
 
-export const NO_MODULES_REASON = 'kernel built without CONFIG_MODULES: nothing can be loaded';
+export { NO_MODULES_REASON };
+
 
 export function moduleLoadId(module: string): string {
   return changeId('module', module, 'load');
@@ -35,8 +37,8 @@ function describeUnavailable(module: string, desired: DesiredState, profile: Hos
 }
 
 function diffModuleLoad(module: string, source: SourceRef, desired: DesiredState, profile: HostProfile, result: DomainDiff): void {
-  const { builtin, loaded, available } = profile.modules;
-  if (builtin.includes(module)) {
+  const { loaded, available } = profile.modules;
+  if (isModuleBuiltin(module, profile)) {
     result.satisfied += 1;
     return;
   }

@@ -1,6 +1,7 @@
 // What a probe must ask a host: derived from the desired state so the probe sends back only what
 // the playbook is about (the wanted CONFIG_ lines, not the whole config).
 import { normaliseModule } from '../formats/module-name.js';
+import { providerSymbols } from '../formats/module-providers.js';
 import type { DesiredState } from '../model/index.js';
 
 export interface ProbeRequest {
@@ -18,9 +19,12 @@ export function probeRequestFor(desired: DesiredState): ProbeRequest {
   const options = desired.modules.options;
   const modules = [...Object.keys(desired.modules.load), ...Object.keys(options), ...Object.keys(desired.modules.blacklist)];
   const params = Object.entries(options).flatMap(([module, values]) => Object.keys(values).map((param) => `${normaliseModule(module)}.${param}`));
+  const names = sortedUnique(modules.map(normaliseModule));
   return {
-    configSymbols: sortedUnique(Object.keys(desired.kernel.config)),
-    modules: sortedUnique(modules.map(normaliseModule)),
+    // A kernel without /lib/modules (CONFIG_MODULES unset) has no modules.builtin: its config is then the
+    // only witness that a module is built in.
+    configSymbols: sortedUnique([...Object.keys(desired.kernel.config), ...providerSymbols(names)]),
+    modules: names,
     params: sortedUnique(params),
     sysctlKeys: sortedUnique(Object.keys(desired.sysctl.values)),
   };

@@ -27,7 +27,7 @@ function renderGroupText(group: HostGroup, palette: Palette): string {
       lines.push(`${STEP_INDENT}  ${blocked.change}`, `${STEP_INDENT}    ${palette.dim('blocked:')} ${blocked.reason}`);
     }
   }
-  for (const diagnostic of view.diagnostics) lines.push(...renderHostDiagnostic(diagnostic, palette));
+  lines.push(...renderHostDiagnostics(view.diagnostics, palette));
   if (view.satisfied > 0) lines.push(`${STEP_INDENT}${palette.dim(`${countNoun(view.satisfied, 'item')} already ${view.satisfied === 1 ? 'holds' : 'hold'}`)}`);
   return lines.join('\n');
 }
@@ -49,6 +49,54 @@ function renderStepText(step: StepView, number: number, palette: Palette): strin
     detail(palette.dim(describeFileEdit(file)));
     detail(renderFileDiff(file, palette));
   }
+  return lines;
+}
+
+// Beyond this many warnings of one code, a host's warnings fold into one block, several to a line: a
+// Firecracker or cloud kernel can miss dozens of recommended options and each would otherwise be a line.
+const FOLD_AT = 4;
+const FOLD_WIDTH = 100;
+
+function renderHostDiagnostics(diagnostics: Diagnostic[], palette: Palette): string[] {
+  const counts = new Map<string, number>();
+  for (const d of diagnostics) if (d.severity !== 'error') counts.set(d.code, (counts.get(d.code) ?? 0) + 1);
+  const lines: string[] = [];
+  const folded = new Set<string>();
+  for (const d of diagnostics) {
+    if (d.severity === 'error' || (counts.get(d.code) ?? 0) < FOLD_AT) {
+      lines.push(...renderHostDiagnostic(d, palette));
+    } else if (!folded.has(d.code)) {
+      folded.add(d.code);
+      const members = diagnostics.filter((o) => o.code === d.code && o.severity !== 'error');
+      const messages = members.map((m) => m.message);
+      const prefix = commonWordPrefix(messages);
+      lines.push(`${STEP_INDENT}${paintSeverity(d.severity, `${d.severity}:`, palette)} ${members.length} × ${prefix}${palette.dim(`(${d.code})`)}`);
+      lines.push(...packLine(messages.map((m) => m.slice(prefix.length)), `${STEP_INDENT}  `));
+    }
+  }
+  return lines;
+}
+
+/** The whole words every message starts with ("recommended "), said once in the fold's header. */
+function commonWordPrefix(messages: string[]): string {
+  let prefix = messages[0] ?? '';
+  for (const m of messages) while (!m.startsWith(prefix)) prefix = prefix.slice(0, -1);
+  const cut = prefix.lastIndexOf(' ');
+  return cut < 0 ? '' : prefix.slice(0, cut + 1);
+}
+
+function packLine(items: string[], indent: string): string[] {
+  const lines: string[] = [];
+  let current = '';
+  for (const item of items) {
+    if (current !== '' && indent.length + current.length + 2 + item.length > FOLD_WIDTH) {
+      lines.push(`${indent}${current};`);
+      current = item;
+    } else {
+      current = current === '' ? item : `${current}; ${item}`;
+    }
+  }
+  if (current !== '') lines.push(`${indent}${current}`);
   return lines;
 }
 

@@ -33,7 +33,8 @@ describe('probeRequestFor', () => {
   it('asks exactly what the desired state is about', () => {
     // A hypervisor that loads vfio_pci and br_netfilter, sets options for kvm-intel (written with a dash) and vfio_pci, and blacklists nouveau.
     expect(probeRequestFor(aDesiredState())).toEqual({
-      configSymbols: ['CONFIG_KVM', 'CONFIG_VFIO_PCI'],
+      // The modules' own symbols are asked too: without /lib/modules they are the only sign of a built-in module.
+      configSymbols: ['CONFIG_BRIDGE_NETFILTER', 'CONFIG_KVM', 'CONFIG_KVM_INTEL', 'CONFIG_VFIO_PCI'],
       modules: ['br_netfilter', 'kvm_intel', 'nouveau', 'vfio_pci'],
       params: ['kvm_intel.nested', 'vfio_pci.disable_vga', 'vfio_pci.ids'],
       sysctlKeys: ['net.ipv4.ip_forward', 'vm.swappiness'],

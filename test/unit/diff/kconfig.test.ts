@@ -41,7 +41,7 @@ describe('diffKconfig through diffHost', () => {
     expect(result.changes).toEqual([]);
     expect(result.satisfied).toBe(0);
     expect(result.diagnostics).toEqual([expect.objectContaining({ severity: 'warning', code: 'kconfig-unknown', host: 'hv1' })]);
-    expect(result.diagnostics[0]?.message).toMatch(/kernel config not readable \(.*\): state unknown/);
+    expect(result.diagnostics[0]?.message).toMatch(/kernel config not readable \(.*\): the state of 1 CONFIG_ options is unknown/);
   });
 
   it('only warns about an unmet recommended option', () => {

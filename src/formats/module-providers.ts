@@ -33,3 +33,11 @@ const PROVIDERS: Record<string, ModuleProvider> = {
 export function findModuleProvider(module: string): ModuleProvider | undefined {
   return PROVIDERS[module];
 }
+
+/** The CONFIG_ symbols that say whether these modules exist, so a probe can ask for them too. */
+export function providerSymbols(modules: string[]): string[] {
+  return modules.flatMap((m) => {
+    const provider = PROVIDERS[m];
+    return provider?.kind === 'config' ? [provider.symbol] : [];
+  });
+}

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { renderPlanText } from '../../../src/render/index.js';
+import type { Diagnostic } from '../../../src/model/index.js';
+import { aHostPlan, aPlan } from '../../fixtures/render/builders.js';
+
+function recommended(symbol: string): Diagnostic {
+  return { severity: 'warning', code: 'kconfig-recommended-unmet', message: `recommended ${symbol} not set, wanted m`, host: 'hv1' };
+}
+
+describe('folded warnings', () => {
+  it('folds many warnings of one code into a short block and keeps every item', () => {
+    // A cloud kernel missing thirty recommended options, plus one error that must stay on its own line.
+    const symbols = Array.from({ length: 30 }, (_, i) => `CONFIG_OPTION_${i}`);
+    const error: Diagnostic = { severity: 'error', code: 'sysctl-key-missing', message: 'sysctl net.x does not exist', host: 'hv1' };
+    const text = renderPlanText(aPlan([aHostPlan('hv1', { diagnostics: [...symbols.map(recommended), error] })]), { color: false });
+    expect(text).toContain('warning: 30 × recommended (kconfig-recommended-unmet)');
+    for (const symbol of symbols) expect(text).toContain(`${symbol} not set, wanted m`);
+    expect(text).toContain('error: sysctl net.x does not exist');
+    const foldedLines = text.split('\n').filter((l) => l.includes('CONFIG_OPTION_'));
+    expect(foldedLines.length).toBeLessThanOrEqual(15);
+    expect(text).not.toMatch(/recommended CONFIG_OPTION_1 /);
+  });
+
+  it('leaves a few warnings as they are', () => {
+    // Three warnings of one code are each worth their own line.
+    const text = renderPlanText(aPlan([aHostPlan('hv1', { diagnostics: ['A', 'B', 'C'].map((s) => recommended(`CONFIG_${s}`)) })]), { color: false });
+    expect(text).toContain('warning: recommended CONFIG_A not set, wanted m (kconfig-recommended-unmet)');
+    expect(text).not.toContain(' × ');
+  });
+});
