@@ -1,0 +1,60 @@
+// The local connection (ansible_connection=local): commands run on this machine, argv directly
+// through spawn (no shell), scripts through `sh -s`.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { userInfo } from 'node:os';
+import type { InventoryHost } from '../model/inventory.js';
+import { buildBecomeSpec, buildInvocation, type Invocation } from './quote.js';
+import { runInvocation, type ProcessHandle } from './run-invocation.js';
+import type { Command, ExecOptions, ExecResult, Transport, TransportOptions } from './types.js';
+
+export function createLocalTransport(host: InventoryHost, options: TransportOptions): Transport {
+  const connection = host.connection;
+  // uid 0 is root whatever the account is called.
+  const loginUser = process.getuid?.() === 0 ? 'root' : userInfo().username;
+  let closed = false;
+  return {
+    host: host.name,
+    async exec(command: Command, opts: ExecOptions = {}): Promise<ExecResult> {
+      if (closed) throw new Error(`transport to ${host.name} is closed`);
+      const spec = buildBecomeSpec(connection, loginUser, opts.become, () => randomBytes(8).toString('hex'));
+      const invocation = buildInvocation(command, spec, opts.stdin);
+      return runInvocation(spawnInvocation(invocation), invocation, {
+        host: host.name,
+        timeoutMs: opts.timeoutMs ?? options.commandTimeoutMs,
+        password: connection.becomePassword,
+        label: 'argv' in command ? (command.argv[0] ?? 'command') : 'script',
+      });
+    },
+    async close(): Promise<void> {
+      closed = true;
+    },
+  };
+}
+
+function spawnInvocation(invocation: Invocation): ProcessHandle {
+  const [file, ...args] = invocation.argv as [string, ...string[]];
+  // A process group of its own, so a timeout kills the command's children too.
+  const child = spawn(file, args, { stdio: 'pipe', detached: true });
+  const finished = new Promise<{ code: number | null; note?: string }>((resolve) => {
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      // Same shape as a shell that cannot run the program, so callers see one behaviour locally and over SSH.
+      if (err.code === 'ENOENT') resolve({ code: 127, note: `${file}: command not found\n` });
+      else resolve({ code: 126, note: `${file}: ${err.message}\n` });
+    });
+    child.on('close', (code) => resolve({ code }));
+  });
+  return {
+    stdin: child.stdin,
+    stdout: child.stdout,
+    stderr: child.stderr,
+    finished,
+    kill() {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+    },
+  };
+}

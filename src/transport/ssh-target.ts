@@ -1,0 +1,171 @@
+// Where and as whom to connect, resolved like OpenSSH from ~/.ssh/config, with inventory values
+// (ansible_host/port/user/key) winning as they do in Ansible. Pure given the config text.
+import SSHConfig from 'ssh-config';
+
+export interface SshTarget {
+  /** The name asked for (ansible_host or the inventory name, or a ProxyJump hop). */
+  alias: string;
+  /** Where to connect (HostName, or the alias). */
+  hostName: string;
+  port: number;
+  user: string;
+  /** Private key files to try, in order: inventory key, IdentityFile entries, else the default keys. */
+  identityFiles: string[];
+  /** IdentitiesOnly yes: do not offer agent keys. */
+  identitiesOnly: boolean;
+  /** IdentityAgent (SSH_AUTH_SOCK when null); 'none' disables the agent. */
+  identityAgent: string | null;
+  /** UserKnownHostsFile entries, tokens expanded ([] = the default ~/.ssh/known_hosts). */
+  knownHostsFiles: string[];
+  /** HashKnownHosts yes: write accepted keys hashed. */
+  hashKnownHosts: boolean;
+  /** HostKeyAlias: the name looked up in known_hosts instead of hostName. */
+  hostKeyAlias: string | null;
+  /** ProxyJump hops to pass through, outermost first. */
+  jumps: SshTarget[];
+  /** Options we saw but do not implement (e.g. ProxyCommand); the caller decides whether that is fatal. */
+  unsupported: string[];
+}
+
+export interface SshTargetRequest {
+  alias: string;
+  port: number | null;
+  user: string | null;
+  identityFile: string | null;
+}
+
+/** The controller's side of token expansion. */
+export interface SshEnvironment {
+  home: string;
+  localUser: string;
+  localHostName: string;
+}
+
+const DEFAULT_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
+const MAX_JUMP_DEPTH = 8;
+
+export function resolveSshTarget(request: SshTargetRequest, configText: string, env: SshEnvironment): SshTarget {
+  return resolveWithDepth(request, SSHConfig.parse(configText), env, 0, true);
+}
+
+function resolveWithDepth(
+  request: SshTargetRequest,
+  config: SSHConfig,
+  env: SshEnvironment,
+  depth: number,
+  followJumps: boolean,
+): SshTarget {
+  if (depth > MAX_JUMP_DEPTH) throw new Error(`ProxyJump chain deeper than ${MAX_JUMP_DEPTH} hops at ${request.alias}`);
+  // matchExec off: resolving a target must never run commands from the config.
+  const computed = config.compute(
+    request.user !== null ? { Host: request.alias, User: request.user } : { Host: request.alias },
+    { ignoreCase: true, matchExec: false },
+  );
+  const first = (key: string): string | undefined => {
+    const value = computed[key];
+    return Array.isArray(value) ? value[0] : value;
+  };
+  const all = (key: string): string[] => {
+    const value = computed[key];
+    return value === undefined ? [] : Array.isArray(value) ? value : [value];
+  };
+
+  const port = request.port ?? parsePort(first('port'), request.alias);
+  const user = request.user ?? first('user') ?? env.localUser;
+  const hostName = expandTokens(first('hostname') ?? request.alias, { ...env, alias: request.alias, host: request.alias, user, port });
+  const tokens = { ...env, alias: request.alias, host: hostName, user, port };
+  const expandPath = (path: string): string => expandHome(expandTokens(path, tokens), env.home);
+
+  const configured = all('identityfile').filter((f) => f.toLowerCase() !== 'none').map(expandPath);
+  const fromInventory = request.identityFile !== null ? [expandHome(request.identityFile, env.home)] : [];
+  // OpenSSH adds its default keys only when nothing names a key.
+  const identityFiles =
+    fromInventory.length + configured.length > 0
+      ? [...new Set([...fromInventory, ...configured])]
+      : DEFAULT_KEYS.map((k) => `${env.home}/.ssh/${k}`);
+
+  const agent = first('identityagent');
+  const unsupported: string[] = [];
+  if (first('proxycommand') !== undefined) unsupported.push('ProxyCommand');
+  const proxyJump = first('proxyjump');
+  const jumps =
+    followJumps && proxyJump !== undefined && proxyJump.toLowerCase() !== 'none'
+      ? resolveJumps(proxyJump, config, env, depth)
+      : [];
+
+  return {
+    alias: request.alias,
+    hostName,
+    port,
+    user,
+    identityFiles,
+    identitiesOnly: isYes(first('identitiesonly')),
+    identityAgent: agent === undefined ? null : agent === 'SSH_AUTH_SOCK' ? null : expandPath(agent),
+    knownHostsFiles: all('userknownhostsfile').filter((f) => f.toLowerCase() !== 'none').map(expandPath),
+    hashKnownHosts: isYes(first('hashknownhosts')),
+    hostKeyAlias: first('hostkeyalias') ?? null,
+    jumps,
+    unsupported,
+  };
+}
+
+/** `[user@]host[:port][,...]`: the first hop follows its own ProxyJump; later hops are reached through the earlier ones. */
+function resolveJumps(value: string, config: SSHConfig, env: SshEnvironment, depth: number): SshTarget[] {
+  const hops: SshTarget[] = [];
+  value.split(',').forEach((spec, index) => {
+    const hop = resolveWithDepth(parseJumpSpec(spec.trim()), config, env, depth + 1, index === 0);
+    hops.push(...hop.jumps, { ...hop, jumps: [] });
+  });
+  return hops;
+}
+
+export function parseJumpSpec(spec: string): SshTargetRequest {
+  const withoutScheme = spec.replace(/^ssh:\/\//, '');
+  const at = withoutScheme.lastIndexOf('@');
+  const user = at >= 0 ? withoutScheme.slice(0, at) : null;
+  const hostPort = at >= 0 ? withoutScheme.slice(at + 1) : withoutScheme;
+  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(hostPort);
+  const plain = /^([^:]+)(?::(\d+))?$/.exec(hostPort);
+  const match = bracketed ?? plain;
+  if (match === null || match[1] === undefined) throw new Error(`cannot parse ProxyJump hop "${spec}"`);
+  return { alias: match[1], port: match[2] !== undefined ? Number(match[2]) : null, user: user || null, identityFile: null };
+}
+
+function parsePort(value: string | undefined, alias: string): number {
+  if (value === undefined) return 22;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`ssh config: bad Port "${value}" for ${alias}`);
+  return port;
+}
+
+function isYes(value: string | undefined): boolean {
+  return value !== undefined && /^(yes|true)$/i.test(value);
+}
+
+interface TokenValues extends SshEnvironment {
+  alias: string;
+  host: string;
+  user: string;
+  port: number;
+}
+
+/** ssh_config(5) TOKENS that make sense without a connection. */
+function expandTokens(text: string, t: TokenValues): string {
+  const values: Record<string, string> = {
+    '%': '%',
+    d: t.home,
+    h: t.host,
+    n: t.alias,
+    p: String(t.port),
+    r: t.user,
+    u: t.localUser,
+    l: t.localHostName,
+    L: t.localHostName.split('.')[0] ?? t.localHostName,
+  };
+  return text.replace(/%(.)/g, (whole, token: string) => values[token] ?? whole);
+}
+
+function expandHome(path: string, home: string): string {
+  if (path === '~') return home;
+  return path.startsWith('~/') ? `${home}/${path.slice(2)}` : path;
+}
