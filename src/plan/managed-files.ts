@@ -3,6 +3,7 @@
 import type { Change, DesiredState, FileEdit, FileEntry, HostProfile } from '../model/index.js';
 import { managedHeader } from '../formats/managed.js';
 import { isSysctlKeyMissing } from '../diff/sysctl-owners.js';
+import { isModuleBuiltin, isModuleLoadable } from '../diff/module-state.js';
 import { effectiveSysctl, renderSysctlFile, sameSysctlValue, parseSysctlFile } from '../formats/sysctl-d.js';
 import { parseModulesLoadFile, persistedModules, renderModulesLoadFile } from '../formats/modules-load-d.js';
 import { effectiveModprobe, effectiveModuleOptions, parseModprobeFile, type ModuleOptionSource, renderModprobeBlacklist, renderModprobeOptions } from '../formats/modprobe-d.js';
@@ -26,8 +27,30 @@ export function modprobeBlacklistPath(desired: DesiredState): string {
   return `/etc/modprobe.d/${desired.modules.blacklistFile}`;
 }
 
+// Names the playbook files, not the plays: play names are prose that changes more often than what they ask.
 function headerFor(desired: DesiredState): string {
-  return managedHeader(desired.plays.length > 0 ? desired.plays.join(', ') : 'kernfleet');
+  return managedHeader(desiredSourceFiles(desired).join(', ') || 'kernfleet');
+}
+
+function desiredSourceFiles(desired: DesiredState): string[] {
+  const { modules, sysctl } = desired;
+  const refs = [
+    ...Object.values(modules.load),
+    ...Object.values(modules.blacklist),
+    ...Object.values(modules.options).flatMap((params) => Object.values(params).map((p) => p.source)),
+    ...Object.values(sysctl.values).map((v) => v.source),
+  ];
+  return [...new Set(refs.map((r) => r.file))].sort();
+}
+
+/** The lines that mean something (comments, blank lines, spacing and order aside). */
+function meaningOf(content: string): string {
+  return content
+    .split('\n')
+    .map((line) => line.trim().replace(/\s*=\s*/g, '=').replace(/\s+/g, ' '))
+    .filter((line) => line !== '' && !line.startsWith('#') && !line.startsWith(';'))
+    .sort()
+    .join('\n');
 }
 
 function findFile(files: FileEntry[], path: string): FileEntry | undefined {
@@ -41,8 +64,11 @@ export function applyFileEdit(files: FileEntry[], edit: FileEdit | null): FileEn
   return edit.after === null ? others : [...others, { path: edit.path, content: edit.after }];
 }
 
+// A file that already says the same (another header, another order) is left alone: rewriting it would be
+// churn on a converged host. Our files never repeat a key, so line order carries no meaning in them.
 function toEdit(path: string, before: string | null, after: string): FileEdit | null {
-  return before === after ? null : { path, before, after, mode: '0644' };
+  if (before !== null && meaningOf(before) === meaningOf(after)) return null;
+  return { path, before, after, mode: '0644' };
 }
 
 // A value another (not kernfleet's) file already persists is left there, unless our file already
@@ -66,19 +92,13 @@ export function buildSysctlFileEdit(desired: DesiredState, profile: HostProfile)
   return toEdit(path, current?.content ?? null, renderSysctlFile(values, headerFor(desired)));
 }
 
-/** Modules that can be persisted at all: not built in, and loadable on this kernel. */
-export function isModuleLoadable(module: string, profile: HostProfile): boolean {
-  if (profile.modules.builtin.includes(module) || !profile.kernel.modulesSupported) return false;
-  return profile.modules.loaded.includes(module) || profile.modules.available[module] === true;
-}
-
 export function buildModulesLoadFileEdit(desired: DesiredState, profile: HostProfile): FileEdit | null {
   const path = modulesLoadPath(desired, profile);
   const current = findFile(profile.modules.loadFiles, path);
   const ours = new Set(current ? parseModulesLoadFile(path, current.content).map((m) => m.module) : []);
   const elsewhere = persistedModules(profile.modules.loadFiles.filter((f) => f.path !== path));
   const modules = Object.keys(desired.modules.load).filter(
-    (m) => isModuleLoadable(m, profile) && keepInManaged(elsewhere[m] !== undefined, ours.has(m)),
+    (m) => !isModuleBuiltin(m, profile) && isModuleLoadable(m, profile) && keepInManaged(elsewhere[m] !== undefined, ours.has(m)),
   );
   if (path === ALPINE_MODULES_FILE) {
     // A shared file: keep every line of it and append what is missing.
@@ -116,7 +136,7 @@ export function buildModprobeBlacklistFileEdit(desired: DesiredState, profile: H
   const ours = new Set(current ? parseModprobeFile(path, current.content).filter((d) => d.kind === 'blacklist').map((d) => d.module) : []);
   const elsewhere = profile.modules.modprobeFiles.filter((f) => f.path !== path);
   const modules = Object.keys(desired.modules.blacklist).filter(
-    (m) => !profile.modules.builtin.includes(m) && keepInManaged(isModuleBlacklisted(m, elsewhere), ours.has(m)),
+    (m) => !isModuleBuiltin(m, profile) && keepInManaged(isModuleBlacklisted(m, elsewhere), ours.has(m)),
   );
   if (modules.length === 0 && !current) return null;
   return toEdit(path, current?.content ?? null, renderModprobeBlacklist(modules, headerFor(desired)));
