@@ -5,7 +5,7 @@ import { gatherFleet, type GatherOptions, type GatherResult } from '../facts/gat
 import { probeRequestFor, type ProbeRequest } from '../facts/request.js';
 import { hostFactsOf } from '../facts/when-facts.js';
 import { loadFleet, resolveDesired, targetHosts } from '../manifest/index.js';
-import type { Diagnostic, Fleet, HostPlan, HostProfile, Plan } from '../model/index.js';
+import type { Connection, Diagnostic, Fleet, HostPlan, HostProfile, Plan } from '../model/index.js';
 import { assemblePlan, buildHostPlan } from '../plan/index.js';
 import { DiagnosticError } from '../errors.js';
 import { TOOL } from '../version.js';
@@ -48,9 +48,26 @@ export function planHost(fleet: Fleet, host: string, result: GatherResult): Host
   const profile: HostProfile = result.profile;
   const resolved = resolveDesired(fleet, host, hostFactsOf(profile));
   const hostPlan = buildHostPlan(resolved.desired, profile, diffHost(resolved.desired, profile));
-  const diagnostics = resolved.diagnostics.map((d) => ({ ...d, host: d.host ?? host }));
+  const diagnostics = [
+    ...resolved.diagnostics.map((d) => ({ ...d, host: d.host ?? host })),
+    ...hostPlan.diagnostics,
+    ...diagnosePrivilege(hostPlan, profile, fleet.inventory.hosts.find((h) => h.name === host)?.connection),
+  ];
+  // An error (a conflict between plays, a sysctl another file overrides) means the host cannot converge as
+  // declared: its steps still show, but the run must not look clean.
   const failed = diagnostics.some((d) => d.severity === 'error');
-  return { ...hostPlan, status: failed ? 'error' : hostPlan.status, diagnostics: [...diagnostics, ...hostPlan.diagnostics] };
+  return { ...hostPlan, status: failed ? 'error' : hostPlan.status, diagnostics };
+}
+
+/** Steps that need root on a host where the login user cannot get it: say so at plan time, not mid-apply. */
+export function diagnosePrivilege(plan: HostPlan, profile: HostProfile, connection: Connection | undefined): Diagnostic[] {
+  if (!plan.steps.some((s) => s.become) || profile.env.root) return [];
+  const { sudo, user } = profile.env;
+  if (sudo === 'nopasswd' || (sudo === 'password' && connection?.becomePassword)) {
+    return connection?.become ? [] : [{ severity: 'error', code: 'become-required', host: plan.host, message: `${user} is not root and the plan needs root: set ansible_become: true for ${plan.host}` }];
+  }
+  const why = sudo === 'password' ? 'sudo asks for a password and the inventory has no ansible_become_password' : 'sudo is not available to it';
+  return [{ severity: 'error', code: 'root-required', host: plan.host, message: `${user} is not root and ${why}: ${plan.steps.filter((s) => s.become).length} steps cannot run`, hint: 'log in as root, allow passwordless sudo, or set ansible_become_password (e.g. from a vault)' }];
 }
 
 export function planFleet(gathered: Gathered, createdAt: string): Plan {
