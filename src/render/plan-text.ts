@@ -23,8 +23,16 @@ function renderGroupText(group: HostGroup, palette: Palette): string {
   view.steps.forEach((step, index) => lines.push(...renderStepText(step, index + 1, palette)));
   if (view.blocked.length > 0) {
     lines.push(`${STEP_INDENT}${palette.red('cannot be done:')}`);
-    for (const blocked of view.blocked) {
-      lines.push(`${STEP_INDENT}  ${blocked.change}`, `${STEP_INDENT}    ${palette.dim('blocked:')} ${blocked.reason}`);
+    // One reason often blocks many items (a container, a kernel without modules): say it once.
+    const reasons = [...new Set(view.blocked.map((b) => b.reason))];
+    for (const reason of reasons) {
+      const items = view.blocked.filter((b) => b.reason === reason).map((b) => b.change);
+      if (items.length < FOLD_AT) {
+        for (const item of items) lines.push(`${STEP_INDENT}  ${item}`, `${STEP_INDENT}    ${palette.dim('blocked:')} ${reason}`);
+      } else {
+        lines.push(`${STEP_INDENT}  ${items.length} × ${palette.dim('blocked:')} ${reason}`);
+        lines.push(...packLine(items, `${STEP_INDENT}    `));
+      }
     }
   }
   lines.push(...renderHostDiagnostics(view.diagnostics, palette));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderPlanText } from '../../../src/render/index.js';
 import type { Diagnostic } from '../../../src/model/index.js';
-import { aHostPlan, aPlan } from '../../fixtures/render/builders.js';
+import { aChange, aHostPlan, aPlan } from '../../fixtures/render/builders.js';
 
 function recommended(symbol: string): Diagnostic {
   return { severity: 'warning', code: 'kconfig-recommended-unmet', message: `recommended ${symbol} not set, wanted m`, host: 'hv1' };
@@ -26,5 +26,17 @@ describe('folded warnings', () => {
     const text = renderPlanText(aPlan([aHostPlan('hv1', { diagnostics: ['A', 'B', 'C'].map((s) => recommended(`CONFIG_${s}`)) })]), { color: false });
     expect(text).toContain('warning: recommended CONFIG_A not set, wanted m (kconfig-recommended-unmet)');
     expect(text).not.toContain(' × ');
+  });
+});
+
+describe('folded blocked changes', () => {
+  it('states a reason shared by many blocked changes once, with every item', () => {
+    // A container: every kernel item is blocked for the same reason.
+    const reason = 'kernel operations not available in containers (they share the host kernel)';
+    const changes = Array.from({ length: 12 }, (_, i) => aChange({ id: `module:m${i}:load`, subject: `m${i}`, blocked: reason }));
+    const text = renderPlanText(aPlan([aHostPlan('ct1', { status: 'skipped', changes })]), { color: false });
+    expect(text.split(reason).length - 1).toBe(1);
+    expect(text).toContain(`12 × blocked: ${reason}`);
+    for (let i = 0; i < 12; i++) expect(text).toMatch(new RegExp(`\\bm${i}\\b`));
   });
 });
