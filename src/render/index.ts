@@ -13,3 +13,8 @@ export { buildFilePatch } from './file-diff.js';
 export function renderPlanJson(plan: Plan): string {
   return JSON.stringify(plan, null, 2) + '\n';
 }
+export { renderDriftText } from './drift-text.js';
+export { renderDriftMarkdown } from './drift-markdown.js';
+export { renderDriftJson } from './drift-json.js';
+export { renderDriftPrometheus } from './drift-prometheus.js';
+export { groupDriftHosts, summariseDrift, renderDriftSummaryLine, type DriftGroup, type DriftSummary } from './drift-group.js';
