@@ -10,47 +10,8 @@ import { renderDiagnostics, renderPlanJson, renderPlanMarkdown, renderPlanText, 
 import { TOOL } from '../version.js';
 import { loadAndGather, planFleet } from './pipeline.js';
 import { wantsColor, writeFileAtomic } from './output.js';
-import type { GatherOptions } from '../facts/gather.js';
-
-interface ConnectionFlags {
-  forks: string;
-  acceptNewHostKeys?: boolean;
-  connectTimeout: string;
-  commandTimeout: string;
-  sshConfig?: string;
-  knownHosts?: string;
-  color?: boolean;
-}
-
-function gatherOptions(flags: ConnectionFlags): GatherOptions {
-  return {
-    forks: positiveInt(flags.forks, '--forks'),
-    acceptNewHostKeys: flags.acceptNewHostKeys === true,
-    connectTimeoutMs: positiveInt(flags.connectTimeout, '--connect-timeout') * 1000,
-    commandTimeoutMs: positiveInt(flags.commandTimeout, '--command-timeout') * 1000,
-    ...(flags.sshConfig ? { sshConfigPath: flags.sshConfig } : {}),
-    ...(flags.knownHosts ? { knownHostsPath: flags.knownHosts } : {}),
-  };
-}
-
-function positiveInt(text: string, flag: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) {
-    throw new DiagnosticError([{ severity: 'error', code: 'bad-flag', message: `${flag} must be a whole number above 0, got "${text}"` }]);
-  }
-  return n;
-}
-
-function withConnectionFlags(command: Command): Command {
-  return command
-    .option('-f, --forks <n>', 'hosts contacted at once', '50')
-    .option('--accept-new-host-keys', 'record host keys not yet in known_hosts (a changed key is always refused)')
-    .option('--connect-timeout <s>', 'seconds to establish an SSH connection', '15')
-    .option('--command-timeout <s>', 'seconds a remote command may run', '120')
-    .option('--ssh-config <file>', 'OpenSSH client config (default ~/.ssh/config)')
-    .option('--known-hosts <file>', 'known_hosts file (default: ssh config UserKnownHostsFile or ~/.ssh/known_hosts)')
-    .option('--no-color', 'plain text even on a terminal (NO_COLOR is honoured too)');
-}
+import { type ConnectionFlags, readGatherOptions, withConnectionFlags } from './connection-flags.js';
+import { registerDrift } from './drift-command.js';
 
 function print(text: string): void {
   process.stdout.write(text.endsWith('\n') || text === '' ? text : `${text}\n`);
@@ -96,7 +57,7 @@ export function buildProgram(): Command {
       .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
       .argument('<playbook...>', 'playbooks: they decide what is asked of each host'),
   ).action(async (playbooks: string[], flags: ConnectionFlags & { inventory: string; limit?: string; format: string }) => {
-    const gathered = await loadAndGather({ inventory: flags.inventory, playbooks, limit: flags.limit, gather: gatherOptions(flags) });
+    const gathered = await loadAndGather({ inventory: flags.inventory, playbooks, limit: flags.limit, gather: readGatherOptions(flags) });
     const profiles = gathered.hosts.flatMap((h) => { const r = gathered.results[h]!; return r.ok ? [r.profile] : []; });
     const failures = gathered.hosts.flatMap((h) => { const r = gathered.results[h]!; return r.ok ? [] : [r.diagnostic]; });
     print(flags.format === 'json' ? JSON.stringify({ format_version: '1.0', profiles, diagnostics: failures }, null, 2) : renderProfilesText(profiles, { color: wantsColor(process.stdout, flags.color) }));
@@ -117,7 +78,7 @@ export function buildProgram(): Command {
       .option('--detailed-exitcode', 'exit 0 when nothing changes, 2 when something would, 1 on error')
       .argument('<playbook...>'),
   ).action(async (playbooks: string[], flags: ConnectionFlags & { inventory: string; limit?: string; format: string; out?: string; detailedExitcode?: boolean }) => {
-    const gathered = await loadAndGather({ inventory: flags.inventory, playbooks, limit: flags.limit, gather: gatherOptions(flags) });
+    const gathered = await loadAndGather({ inventory: flags.inventory, playbooks, limit: flags.limit, gather: readGatherOptions(flags) });
     const plan = planFleet(gathered, new Date().toISOString());
     if (flags.out) await writeFileAtomic(flags.out, renderPlanJson(plan));
     const color = wantsColor(process.stdout, flags.color);
@@ -126,6 +87,7 @@ export function buildProgram(): Command {
     if (flags.detailedExitcode && plan.hosts.some((h) => h.steps.length > 0)) throw new ExitError(2);
   });
 
+  registerDrift(program);
   return program;
 }
 
