@@ -10,6 +10,8 @@ missing=""
 [ -x /usr/lib/openssh/sftp-server ] || missing="$missing openssh-sftp-server"
 [ -x /bin/busybox ] && busybox --list >/dev/null 2>&1 && [ -z "$(ldd /bin/busybox 2>/dev/null | grep '=>' || true)" ] \
   || missing="$missing busybox-static"
+# systemd-analyze verifies the shipped systemd units (examples/systemd) in the drift tests.
+command -v systemd-analyze >/dev/null 2>&1 || missing="$missing systemd"
 for tool in ssh ssh-keygen; do
   command -v "$tool" >/dev/null 2>&1 || { missing="$missing openssh-client"; break; }
 done
