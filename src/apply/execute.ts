@@ -1,0 +1,143 @@
+// Runs one host's steps in order: for each, write its files (backup first, atomically), run its
+// commands, run its verification; the first failure stops the host. High-risk steps run only when the
+// operator confirms them; reboots are never run here (rolling reboots are orchestrated per batch).
+import type { Change, HostPlan, Step } from '../model/index.js';
+import { REBOOT_STEP_ID } from '../plan/steps.js';
+import { quoteArgv, type Transport } from '../transport/index.js';
+import type { ApplyListener, CommandRun, StepResult, StepStatus } from './events.js';
+import { applyRemoteFile, type FileOpResult } from './remote-file.js';
+
+export interface ExecuteHostOptions {
+  runId: string;
+  /** Default /var/lib/kernfleet. */
+  stateDir?: string;
+  /** Asked for each high-risk step that has something to run; absent = never confirmed. */
+  interactiveConfirm?: (step: Step, host: string) => Promise<boolean>;
+  onEvent?: ApplyListener;
+  /** Step ids the resumed run already completed on this host. */
+  previouslyDone?: readonly string[];
+  /** Per command; default the transport's. */
+  commandTimeoutMs?: number;
+  /** Check each file against the plan's `before` (default true). */
+  guardBefore?: boolean;
+}
+
+type Outcome = { status: StepStatus; message?: string };
+
+const OUTPUT_TAIL_LINES = 5;
+
+function tailOf(text: string): string {
+  return text.trim().split('\n').slice(-OUTPUT_TAIL_LINES).join('\n');
+}
+
+/** A step that only describes work for a person (a kernel rebuild's runbook) has nothing to confirm. */
+function hasAutomatedWork(step: Step): boolean {
+  return step.commands.length > 0 || step.files.length > 0;
+}
+
+function findBlockers(step: Step, changes: Map<string, Change>, notDone: Set<string>): string[] {
+  return step.changes.flatMap((id) => changes.get(id)?.dependsOn ?? []).filter((dep) => notDone.has(dep));
+}
+
+class StepRunner {
+  readonly files: FileOpResult[] = [];
+  readonly commands: CommandRun[] = [];
+
+  constructor(
+    private readonly transport: Transport,
+    private readonly step: Step,
+    private readonly options: ExecuteHostOptions,
+  ) {}
+
+  private async report(detail: string): Promise<void> {
+    await this.options.onEvent?.({ kind: 'step-progress', host: this.transport.host, stepId: this.step.id, detail });
+  }
+
+  async run(): Promise<Outcome> {
+    for (const edit of this.step.files) {
+      const result = await applyRemoteFile(this.transport, edit, {
+        runId: this.options.runId,
+        become: this.step.become,
+        ...(this.options.stateDir !== undefined ? { stateDir: this.options.stateDir } : {}),
+        ...(this.options.guardBefore !== undefined ? { guardBefore: this.options.guardBefore } : {}),
+      });
+      this.files.push(result);
+      if (!result.ok) return { status: 'failed', message: result.message };
+      await this.report(`${result.outcome} ${edit.path}`);
+    }
+    for (const argv of this.step.commands) {
+      const failure = await this.runCommand('run', argv);
+      if (failure !== null) return { status: 'failed', message: failure };
+    }
+    for (const argv of this.step.verify) {
+      const failure = await this.runCommand('verify', argv);
+      if (failure !== null) return { status: 'failed', message: `verification failed: ${failure}` };
+    }
+    return { status: 'done' };
+  }
+
+  /** Runs one command; returns why it failed, or null. */
+  private async runCommand(phase: CommandRun['phase'], argv: Step['commands'][number]): Promise<string | null> {
+    const shown = quoteArgv(argv);
+    try {
+      const result = await this.transport.exec(
+        { argv },
+        { become: this.step.become, stdin: '', ...(this.options.commandTimeoutMs !== undefined ? { timeoutMs: this.options.commandTimeoutMs } : {}) },
+      );
+      this.commands.push({ phase, argv, code: result.code });
+      if (result.code === 0) {
+        await this.report(`${phase === 'run' ? 'ran' : 'verified'} ${shown}`);
+        return null;
+      }
+      const said = tailOf(result.stderr) || tailOf(result.stdout);
+      return `${shown} exited ${result.code === null ? 'on a signal' : String(result.code)}${said ? `: ${said}` : ''}`;
+    } catch (error) {
+      this.commands.push({ phase, argv, code: null });
+      return `${shown}: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  }
+}
+
+async function decideStep(
+  transport: Transport,
+  hostPlan: HostPlan,
+  step: Step,
+  state: { failed: string | null; notDone: Set<string>; changes: Map<string, Change> },
+  options: ExecuteHostOptions,
+): Promise<{ outcome: Outcome; runner?: StepRunner }> {
+  if (state.failed !== null) return { outcome: { status: 'skipped', message: `not run: ${state.failed} failed` } };
+  if (options.previouslyDone?.includes(step.id)) return { outcome: { status: 'previously-done' } };
+  if (step.id === REBOOT_STEP_ID) return { outcome: { status: 'reboot-pending', message: 'reboots run only with --reboot, host by host' } };
+  const blockers = findBlockers(step, state.changes, state.notDone);
+  if (blockers.length > 0) return { outcome: { status: 'blocked', message: `waits for ${blockers.join(', ')}, which did not run` } };
+  if (!step.autoExecute) {
+    const confirmed = hasAutomatedWork(step) && options.interactiveConfirm !== undefined && (await options.interactiveConfirm(step, hostPlan.host));
+    if (!confirmed) return { outcome: { status: 'manual', message: `${step.risk}-risk step: needs an operator (runbook printed)` } };
+  }
+  await options.onEvent?.({ kind: 'step-started', host: hostPlan.host, step });
+  const runner = new StepRunner(transport, step, options);
+  return { outcome: await runner.run(), runner };
+}
+
+/** Executes one host's plan; returns one result per step, in plan order. */
+export async function executeHostPlan(transport: Transport, hostPlan: HostPlan, options: ExecuteHostOptions): Promise<StepResult[]> {
+  const state = { failed: null as string | null, notDone: new Set<string>(), changes: new Map(hostPlan.changes.map((c) => [c.id, c])) };
+  const results: StepResult[] = [];
+  for (const step of hostPlan.steps) {
+    const { outcome, runner } = await decideStep(transport, hostPlan, step, state, options);
+    const result: StepResult = {
+      stepId: step.id,
+      title: step.title,
+      risk: step.risk,
+      status: outcome.status,
+      files: runner?.files ?? [],
+      commands: runner?.commands ?? [],
+      ...(outcome.message !== undefined ? { message: outcome.message } : {}),
+    };
+    if (outcome.status === 'failed') state.failed = step.id;
+    if (outcome.status !== 'done' && outcome.status !== 'previously-done') step.changes.forEach((c) => state.notDone.add(c));
+    results.push(result);
+    await options.onEvent?.({ kind: 'step-finished', host: hostPlan.host, step, result });
+  }
+  return results;
+}

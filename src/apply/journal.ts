@@ -1,0 +1,115 @@
+// The run journal, .kernfleet/runs/RUN.json beside the inventory: the plan being applied and, per
+// host, every step's outcome. Rewritten atomically after each step (and, later, before each reboot),
+// so a controller that dies mid-run leaves a journal saying exactly what happened; `apply --resume`
+// reads it back. It holds no secrets: plans never carry passwords.
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { writeFileAtomic } from '../cli/output.js';
+import type { Plan } from '../model/index.js';
+import type { ApplyEvent, HostStatus, StepStatus } from './events.js';
+
+export const JOURNAL_FORMAT_VERSION = '1.0';
+
+export interface JournalStep {
+  id: string;
+  status: StepStatus;
+  message?: string;
+  at: string;
+}
+
+export interface JournalHost {
+  status: HostStatus | 'running';
+  steps: JournalStep[];
+  message?: string;
+}
+
+export interface RunJournal {
+  format_version: string;
+  runId: string;
+  startedAt: string;
+  updatedAt: string;
+  /** The plan as applied (a resume applies the same one). */
+  plan: Plan;
+  hosts: Record<string, JournalHost>;
+}
+
+/** A sortable, unique, filesystem- and shell-safe run id: 20261123T143000Z-1a2b3c. */
+export function createRunId(now: Date, random: () => string = () => randomBytes(3).toString('hex')): string {
+  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${random()}`;
+}
+
+export function journalPathOf(inventoryPath: string, runId: string): string {
+  return join(dirname(inventoryPath), '.kernfleet', 'runs', `${runId}.json`);
+}
+
+export function createJournal(runId: string, plan: Plan, now: string): RunJournal {
+  return { format_version: JOURNAL_FORMAT_VERSION, runId, startedAt: now, updatedAt: now, plan, hosts: {} };
+}
+
+/** Pure: the journal with one event folded in; null when the event changes nothing worth saving. */
+export function recordEvent(journal: RunJournal, event: ApplyEvent, now: string): RunJournal | null {
+  switch (event.kind) {
+    case 'host-started':
+      return { ...journal, updatedAt: now, hosts: { ...journal.hosts, [event.host]: { status: 'running', steps: journal.hosts[event.host]?.steps ?? [] } } };
+    case 'step-finished': {
+      const host = journal.hosts[event.host] ?? { status: 'running', steps: [] };
+      const step: JournalStep = { id: event.result.stepId, status: event.result.status, at: now, ...(event.result.message !== undefined ? { message: event.result.message } : {}) };
+      // A resumed run records the step again: keep one entry per step, the latest.
+      const steps = [...host.steps.filter((s) => s.id !== step.id), step];
+      return { ...journal, updatedAt: now, hosts: { ...journal.hosts, [event.host]: { ...host, steps } } };
+    }
+    case 'host-finished': {
+      const host = journal.hosts[event.host] ?? { status: 'running', steps: [] };
+      const message = event.result.message;
+      return { ...journal, updatedAt: now, hosts: { ...journal.hosts, [event.host]: { ...host, status: event.result.status, ...(message !== undefined ? { message } : {}) } } };
+    }
+    case 'host-checking':
+    case 'step-started':
+    case 'step-progress':
+    case 'batch-started':
+    case 'rollout-stopped':
+      return null;
+  }
+}
+
+/** Steps of a host that a resume must not repeat. */
+export function listDoneSteps(journal: RunJournal, host: string): string[] {
+  return (journal.hosts[host]?.steps ?? []).filter((s) => s.status === 'done' || s.status === 'previously-done').map((s) => s.id);
+}
+
+export async function saveJournal(path: string, journal: RunJournal): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFileAtomic(path, `${JSON.stringify(journal, null, 2)}\n`);
+}
+
+export async function loadJournal(path: string): Promise<RunJournal> {
+  const journal = JSON.parse(await readFile(path, 'utf8')) as RunJournal;
+  if (typeof journal.runId !== 'string' || typeof journal.plan !== 'object' || journal.plan === null) {
+    throw new Error(`${path} is not a kernfleet run journal`);
+  }
+  return journal;
+}
+
+export interface JournalWriter {
+  /** The listener to hand to apply: resolves once the journal on disk includes the event. */
+  onEvent(event: ApplyEvent): Promise<void>;
+  current(): RunJournal;
+}
+
+/** Keeps the journal on disk in step with the events; writes are serialised, so concurrent hosts never interleave. */
+export function createJournalWriter(path: string, initial: RunJournal, clock: () => Date = () => new Date()): JournalWriter {
+  let journal = initial;
+  let queue: Promise<void> = Promise.resolve();
+  return {
+    onEvent(event) {
+      const next = recordEvent(journal, event, clock().toISOString());
+      if (next === null) return queue;
+      journal = next;
+      const snapshot = journal;
+      queue = queue.then(() => saveJournal(path, snapshot));
+      return queue;
+    },
+    current: () => journal,
+  };
+}

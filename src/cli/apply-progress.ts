@@ -1,0 +1,233 @@
+// What apply shows: listr2 progress (one task per host, one subtask per step), the operator's view of a
+// step, and the final report. The executor knows nothing of listr2: events come in, titles go out;
+// each task waits on a promise that the matching event settles.
+import { Listr } from 'listr2';
+import type { ApplyEvent, HostResult, StepResult } from '../apply/events.js';
+import { isFailedHost, type FleetResult } from '../apply/fleet.js';
+import { journalPathOf } from '../apply/journal.js';
+import { backupDirOf } from '../apply/remote-file.js';
+import { quoteArgv } from '../transport/index.js';
+import type { Plan, Step } from '../model/index.js';
+import { createPalette, renderRiskBadge } from '../render/colour.js';
+
+export interface ApplyProgressOptions {
+  /** default: redrawn tree for a terminal; simple: one line per state change, for CI logs; silent: nothing. */
+  renderer: 'default' | 'simple' | 'silent';
+  color: boolean;
+}
+
+export interface ApplyProgress {
+  onEvent(event: ApplyEvent): void;
+  /** Resolves when every task has ended; call settle() first if the run ended early. */
+  done: Promise<void>;
+  /** Ends every task still waiting (a host that never started, a run that threw). */
+  settle(message: string): void;
+}
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(value: T): void;
+}
+
+function defer<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+/** A lazily created promise per key, whichever side (event or task) asks first. */
+class Waits<T> {
+  private readonly map = new Map<string, Deferred<T>>();
+  get(key: string): Deferred<T> {
+    let d = this.map.get(key);
+    if (!d) this.map.set(key, (d = defer<T>()));
+    return d;
+  }
+  keys(): string[] {
+    return [...this.map.keys()];
+  }
+}
+
+export function formatStepTitle(step: Step, color: boolean): string {
+  return `${renderRiskBadge(step.risk, createPalette(color))} ${step.title}`;
+}
+
+const HOST_STATUS_TEXT: Record<HostResult['status'], string> = {
+  converged: 'converged',
+  changed: 'changed',
+  unchanged: 'nothing to do',
+  manual: 'needs manual work',
+  failed: 'FAILED',
+  stale: 'stale plan',
+  locked: 'locked by another run',
+  skipped: 'skipped',
+  unreachable: 'unreachable',
+  'not-started': 'not started',
+};
+
+export function formatHostTitle(result: HostResult): string {
+  const done = result.steps.filter((s) => s.status === 'done').length;
+  const counted = result.steps.length > 0 ? ` (${done}/${result.steps.length} steps)` : '';
+  return `${result.host}: ${HOST_STATUS_TEXT[result.status]}${counted}${result.message ? ` — ${result.message}` : ''}`;
+}
+
+const STEP_STATUS_TEXT: Record<Exclude<StepResult['status'], 'done' | 'failed'>, string> = {
+  manual: 'manual',
+  blocked: 'blocked',
+  'reboot-pending': 'reboot pending',
+  skipped: 'not run',
+  'previously-done': 'done in the resumed run',
+};
+
+/** The part of a listr2 task wrapper this file drives (titles, output lines, skips). */
+interface Wrapper {
+  title: string;
+  output: string;
+  skip(message?: string): void;
+}
+
+export function startApplyProgress(plan: Plan, options: ApplyProgressOptions): ApplyProgress {
+  const started = new Waits<Step[]>();
+  const finished = new Waits<HostResult | null>();
+  const steps = new Waits<StepResult | null>();
+  const hostTasks = new Map<string, Wrapper>();
+  const stepTasks = new Map<string, Wrapper>();
+  const keyOf = (host: string, stepId: string) => `${host}\u0000${stepId}`;
+
+  const runStep = async (host: string, step: Step, task: Wrapper): Promise<void> => {
+    stepTasks.set(keyOf(host, step.id), task);
+    const result = await steps.get(keyOf(host, step.id)).promise;
+    if (result === null) return task.skip('not run');
+    if (result.status === 'done') return;
+    if (result.status === 'failed') throw new Error(result.message ?? 'failed');
+    task.skip(`${STEP_STATUS_TEXT[result.status]}${result.message ? ` — ${result.message}` : ''}`);
+  };
+
+  /** The host's last line: waits for the outcome (after the re-gather), and fails when the host did. */
+  const endHost = async (host: string, task: Wrapper): Promise<void> => {
+    const result = await finished.get(host).promise;
+    const title = result ? formatHostTitle(result) : `${host}: not finished`;
+    if (result === null || isFailedHost(result)) throw new Error(title);
+    task.title = title;
+  };
+
+  /** Waits for the host to start; its steps, or null when it ended without running any (the task is then closed). */
+  const startHost = async (host: string, task: Wrapper): Promise<Step[] | null> => {
+    hostTasks.set(host, task);
+    const hostSteps = await started.get(host).promise;
+    task.title = `${host}: applying`;
+    if (hostSteps.length > 0) return hostSteps;
+    const result = await finished.get(host).promise;
+    if (result && isFailedHost(result)) throw new Error(formatHostTitle(result));
+    task.skip(result ? formatHostTitle(result) : `${host}: not started`);
+    return null;
+  };
+
+  const listr = new Listr(
+    plan.hosts.map((h) => ({
+      title: `${h.host}: waiting`,
+      task: async (_ctx, task) => {
+        const hostSteps = await startHost(h.host, task);
+        if (hostSteps === null) return undefined;
+        // Concurrent hosts interleave in a plain log: there every step line names its host.
+        const prefix = options.renderer === 'simple' ? `${h.host} ` : '';
+        return task.newListr(
+          [
+            ...hostSteps.map((step) => ({ title: `${prefix}${formatStepTitle(step, options.color)}`, task: (_c: unknown, sub: Wrapper) => runStep(h.host, step, sub) })),
+            { title: `${h.host}: outcome`, task: (_c: unknown, sub: Wrapper) => endHost(h.host, sub) },
+          ],
+          { concurrent: false, exitOnError: false },
+        );
+      },
+    })),
+    {
+      concurrent: true,
+      exitOnError: false,
+      renderer: 'default',
+      fallbackRenderer: 'simple',
+      fallbackRendererCondition: options.renderer === 'simple',
+      silentRendererCondition: options.renderer === 'silent',
+      registerSignalListeners: false,
+      rendererOptions: { collapseSubtasks: false, showSkipMessage: true, collapseSkips: false, suffixSkips: true },
+    },
+  );
+  const done = listr.run().then(() => undefined);
+
+  // Step waits are created when the host starts, so ending a host reaches every one of its steps.
+  const settleSteps = (host: string) => {
+    for (const key of steps.keys()) if (key.startsWith(`${host}\u0000`)) steps.get(key).resolve(null);
+  };
+  const settleHost = (host: string, result: HostResult | null) => {
+    started.get(host).resolve([]);
+    finished.get(host).resolve(result);
+    settleSteps(host);
+  };
+
+  return {
+    onEvent(event) {
+      switch (event.kind) {
+        case 'host-started':
+          for (const step of event.steps) steps.get(keyOf(event.host, step.id));
+          started.get(event.host).resolve(event.steps);
+          return;
+        case 'step-progress': {
+          const task = stepTasks.get(keyOf(event.host, event.stepId));
+          if (task) task.output = event.detail;
+          return;
+        }
+        case 'step-finished':
+          steps.get(keyOf(event.host, event.step.id)).resolve(event.result);
+          return;
+        case 'host-finished': {
+          finished.get(event.host).resolve(event.result);
+          settleSteps(event.host);
+          const task = hostTasks.get(event.host);
+          if (task) task.title = formatHostTitle(event.result);
+          return;
+        }
+        case 'rollout-stopped':
+          for (const host of event.notStarted) settleHost(host, { host, status: 'not-started', steps: [], remaining: [], message: event.reason });
+          return;
+        case 'host-checking': {
+          const task = hostTasks.get(event.host);
+          if (task) task.title = `${event.host}: ${event.what === 'lock' ? 'taking the host lock' : event.what === 'stale' ? 'checking the plan is still current' : 'gathering again to check convergence'}`;
+          return;
+        }
+        case 'step-started':
+        case 'batch-started':
+          return;
+      }
+    },
+    done,
+    settle(message) {
+      for (const h of plan.hosts) settleHost(h.host, { host: h.host, status: 'not-started', steps: [], remaining: [], message });
+    },
+  };
+}
+
+/** A step as an operator must see it before confirming it or doing it by hand. */
+export function renderStepForOperator(host: string, step: Step, color: boolean): string {
+  const lines = [`${host}: ${formatStepTitle(step, color)}`];
+  for (const edit of step.files) lines.push(`  ${edit.after === null ? 'delete' : 'write'} ${edit.path}`);
+  for (const argv of step.commands) lines.push(`  run    ${quoteArgv(argv)}`);
+  for (const line of step.runbook ?? []) lines.push(`  step   ${line}`);
+  lines.push(`  rollback: ${step.rollback}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** The end of an apply: each host's outcome, runbooks for steps left to an operator, where the run's traces are. */
+export function renderApplyReport(plan: Plan, result: FleetResult, runId: string, inventory: string, color: boolean): string {
+  const lines = result.hosts.map(formatHostTitle);
+  const manual = result.hosts.flatMap((h) => h.steps.filter((s) => s.status === 'manual').map((s) => [h.host, s.stepId] as const));
+  if (manual.length > 0) lines.push('', 'Runbook for the steps left to an operator:');
+  for (const [host, stepId] of manual) {
+    const step = plan.hosts.find((h) => h.host === host)?.steps.find((s) => s.id === stepId);
+    if (step) lines.push(renderStepForOperator(host, step, color));
+  }
+  if (result.stopped) lines.push('', `rollout stopped: ${result.stopped}`);
+  lines.push('', `run ${runId}: journal ${journalPathOf(inventory, runId)}; backups on each host in ${backupDirOf(runId)}`);
+  lines.push(`undo the files with: kernfleet rollback -i ${inventory} --run ${runId}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import type { HostResult } from '../../../src/apply/events.js';
+import { formatHostTitle, formatStepTitle, startApplyProgress } from '../../../src/cli/apply-progress.js';
+import type { Plan } from '../../../src/model/index.js';
+import { aHostPlan, aStep } from './plan-builders.js';
+
+const STEPS = [aStep({ id: 'one', title: 'load module vfio_pci' }), aStep({ id: 'two', title: 'update grub', risk: 'medium' })];
+const PLAN: Plan = { format_version: '1.0', tool: 't', createdAt: 'now', manifestDigest: 'd', hosts: [aHostPlan('hv01', STEPS), aHostPlan('hv02', STEPS)] };
+const result = (host: string, status: HostResult['status'], message?: string): HostResult => ({ host, status, steps: [], remaining: [], ...(message ? { message } : {}) });
+
+function within<T>(promise: Promise<T>, ms = 2_000): Promise<T | 'timeout'> {
+  return Promise.race([promise, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), ms))]);
+}
+
+describe('apply progress', () => {
+  it('ends once every host finished, whether its steps ran or it was refused before any step', async () => {
+    // hv01 runs both steps; hv02 is refused as stale after it started, so no step event ever comes.
+    const progress = startApplyProgress(PLAN, { renderer: 'silent', color: false });
+    for (const host of ['hv01', 'hv02']) progress.onEvent({ kind: 'host-started', host, steps: STEPS });
+    for (const step of STEPS) progress.onEvent({ kind: 'step-finished', host: 'hv01', step, result: { stepId: step.id, title: step.title, risk: step.risk, status: 'done', files: [], commands: [] } });
+    progress.onEvent({ kind: 'host-finished', host: 'hv01', result: result('hv01', 'converged') });
+    progress.onEvent({ kind: 'host-finished', host: 'hv02', result: result('hv02', 'stale', 'stale plan: hv02 changed since the plan was made; plan again') });
+    expect(await within(progress.done)).toBeUndefined();
+  });
+
+  it('ends when the rollout stops before some hosts started', async () => {
+    // hv01 failed its first step and the rollout stopped; hv02 never started.
+    const progress = startApplyProgress(PLAN, { renderer: 'silent', color: false });
+    progress.onEvent({ kind: 'host-started', host: 'hv01', steps: STEPS });
+    progress.onEvent({ kind: 'step-finished', host: 'hv01', step: STEPS[0]!, result: { stepId: 'one', title: '', risk: 'low', status: 'failed', message: 'boom', files: [], commands: [] } });
+    progress.onEvent({ kind: 'host-finished', host: 'hv01', result: result('hv01', 'failed', 'one: boom') });
+    progress.onEvent({ kind: 'rollout-stopped', reason: 'too many failures', notStarted: ['hv02'] });
+    expect(await within(progress.done)).toBeUndefined();
+  });
+
+  it('ends on settle when the run threw before any event', async () => {
+    // The executor threw; the CLI settles what is still waiting.
+    const progress = startApplyProgress(PLAN, { renderer: 'silent', color: false });
+    progress.settle('the run ended early');
+    expect(await within(progress.done)).toBeUndefined();
+  });
+
+  it('titles steps with their risk and hosts with their outcome', () => {
+    // What a CI log shows for a medium step and a converged host.
+    expect(formatStepTitle(STEPS[1]!, false)).toBe('[MEDIUM] update grub');
+    expect(formatStepTitle(STEPS[1]!, true)).toContain('\u001b[33m');
+    const converged: HostResult = { ...result('hv01', 'converged', 'reboot pending'), steps: [{ stepId: 'one', title: '', risk: 'low', status: 'done', files: [], commands: [] }, { stepId: 'reboot', title: '', risk: 'medium', status: 'reboot-pending', files: [], commands: [] }] };
+    expect(formatHostTitle(converged)).toBe('hv01: converged (1/2 steps) — reboot pending');
+    expect(formatHostTitle(result('hv02', 'locked', 'hv02 is locked by run r1'))).toBe('hv02: locked by another run — hv02 is locked by run r1');
+  });
+});
