@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { writeFileAtomic } from '../cli/output.js';
+import { writeFileAtomic } from '../local/write-file-atomic.js';
 import type { Plan } from '../model/index.js';
 import type { ApplyEvent, HostStatus, StepStatus } from './events.js';
 

@@ -20,6 +20,7 @@ import { renderPlanText } from '../render/index.js';
 import { openTransport, type Transport } from '../transport/index.js';
 import { renderApplyReport, renderStepForOperator, startApplyProgress } from './apply-progress.js';
 import { wantsColor } from './output.js';
+import { type ConnectionFlags, readGatherOptions, readPositiveInt, withConnectionFlags } from './connection-flags.js';
 import { loadAndGather, planFleet, planHost, type Gathered } from './pipeline.js';
 
 /** Gathers and plans one host again, with the manifest already loaded (stale check, convergence check). */
@@ -42,32 +43,19 @@ export function createTransportOpener(inventory: Inventory, gather: GatherOption
   return (host) => openTransport(findInventoryHost(inventory, host), gather);
 }
 
-interface Flags {
+interface Flags extends ConnectionFlags {
   inventory: string;
   limit?: string;
-  forks: string;
   serial?: string;
   maxFail?: string;
   yes?: boolean;
   interactive?: boolean;
   reboot?: boolean;
   resume?: string;
-  acceptNewHostKeys?: boolean;
-  connectTimeout: string;
-  commandTimeout: string;
-  sshConfig?: string;
-  knownHosts?: string;
-  color?: boolean;
 }
 
 function fail(code: string, message: string, hint?: string): never {
   throw new DiagnosticError([{ severity: 'error', code, message, ...(hint ? { hint } : {}) }]);
-}
-
-function toPositive(text: string, flag: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) fail('bad-flag', `${flag} must be a whole number above 0, got "${text}"`);
-  return n;
 }
 
 function toAmount(text: string | undefined, flag: string): Amount | undefined {
@@ -75,28 +63,12 @@ function toAmount(text: string | undefined, flag: string): Amount | undefined {
   return parseAmount(text) ?? fail('bad-flag', `${flag} takes a host count or a percentage (3, 25%), got "${text}"`);
 }
 
-function toGatherOptions(flags: Flags): GatherOptions {
-  return {
-    forks: toPositive(flags.forks, '--forks'),
-    acceptNewHostKeys: flags.acceptNewHostKeys === true,
-    connectTimeoutMs: toPositive(flags.connectTimeout, '--connect-timeout') * 1000,
-    commandTimeoutMs: toPositive(flags.commandTimeout, '--command-timeout') * 1000,
-    ...(flags.sshConfig ? { sshConfigPath: flags.sshConfig } : {}),
-    ...(flags.knownHosts ? { knownHostsPath: flags.knownHosts } : {}),
-  };
-}
-
+// Apply works hosts harder than a read: fewer at once, and longer commands (initramfs, boot loader).
 function withConnectionOptions(command: Command): Command {
-  return command
-    .requiredOption('-i, --inventory <file>', 'Ansible-style inventory (YAML or INI)')
-    .option('-l, --limit <pattern>', 'only hosts matching this pattern')
-    .option('-f, --forks <n>', 'hosts worked on at once', '10')
-    .option('--accept-new-host-keys', 'record host keys not yet in known_hosts (a changed key is always refused)')
-    .option('--connect-timeout <s>', 'seconds to establish an SSH connection', '15')
-    .option('--command-timeout <s>', 'seconds a remote command may run', '600')
-    .option('--ssh-config <file>', 'OpenSSH client config (default ~/.ssh/config)')
-    .option('--known-hosts <file>', 'known_hosts file')
-    .option('--no-color', 'plain text even on a terminal (NO_COLOR is honoured too)');
+  return withConnectionFlags(
+    command.requiredOption('-i, --inventory <file>', 'Ansible-style inventory (YAML or INI)').option('-l, --limit <pattern>', 'only hosts matching this pattern'),
+    { forks: '10', forksHelp: 'hosts worked on at once', commandTimeout: '600' },
+  );
 }
 
 interface Prepared {
@@ -173,7 +145,7 @@ async function runApply(targets: string[], flags: Flags): Promise<void> {
   if (flags.reboot) fail('not-implemented', '--reboot (rolling reboots) is not implemented yet; reboot the hosts yourself, then run apply again to verify');
   const interactive = flags.interactive === true;
   if (interactive && !(process.stdin.isTTY && process.stderr.isTTY)) fail('no-terminal', '--interactive needs a terminal to type confirmations on');
-  const gather = toGatherOptions(flags);
+  const gather = readGatherOptions(flags);
   const serial = toAmount(flags.serial, '--serial');
   const maxFail = toAmount(flags.maxFail, '--max-fail');
   const color = wantsColor(process.stdout, flags.color);
@@ -249,7 +221,7 @@ async function runRollback(flags: Flags & { run: string }): Promise<void> {
   const matched = matchHosts(inventory, flags.limit ?? 'all');
   if (matched.diagnostics.some((d) => d.severity === 'error')) throw new DiagnosticError(matched.diagnostics);
   const hosts = journal ? matched.hosts.filter((h) => journal.hosts[h] !== undefined) : matched.hosts;
-  const open = createTransportOpener(inventory, toGatherOptions(flags));
+  const open = createTransportOpener(inventory, readGatherOptions(flags));
   let ok = true;
   for (const host of hosts) {
     let transport: Transport;

@@ -13,12 +13,20 @@ export interface ConnectionFlags {
   color?: boolean;
 }
 
-export function withConnectionFlags(command: Command, forks: { default: string; help: string } = { default: '50', help: 'hosts contacted at once' }): Command {
+export interface ConnectionDefaults {
+  forks: string;
+  forksHelp: string;
+  commandTimeout: string;
+}
+
+const READ_ONLY: ConnectionDefaults = { forks: '50', forksHelp: 'hosts contacted at once', commandTimeout: '120' };
+
+export function withConnectionFlags(command: Command, defaults: ConnectionDefaults = READ_ONLY): Command {
   return command
-    .option('-f, --forks <n>', forks.help, forks.default)
+    .option('-f, --forks <n>', defaults.forksHelp, defaults.forks)
     .option('--accept-new-host-keys', 'record host keys not yet in known_hosts (a changed key is always refused)')
     .option('--connect-timeout <s>', 'seconds to establish an SSH connection', '15')
-    .option('--command-timeout <s>', 'seconds a remote command may run', '120')
+    .option('--command-timeout <s>', 'seconds a remote command may run', defaults.commandTimeout)
     .option('--ssh-config <file>', 'OpenSSH client config (default ~/.ssh/config)')
     .option('--known-hosts <file>', 'known_hosts file (default: ssh config UserKnownHostsFile or ~/.ssh/known_hosts)')
     .option('--no-color', 'plain text even on a terminal (NO_COLOR is honoured too)');

@@ -8,7 +8,8 @@ import type { DriftReport } from '../model/generated/drift.js';
 import type { Diagnostic } from '../model/index.js';
 import { renderDiagnostics, renderDriftJson, renderDriftMarkdown, renderDriftPrometheus, renderDriftSummaryLine, renderDriftText, summariseDrift } from '../render/index.js';
 import { TOOL } from '../version.js';
-import { wantsColor, writeFileAtomic } from './output.js';
+import { wantsColor } from './output.js';
+import { writeFileAtomic } from '../local/write-file-atomic.js';
 import { loadAndGather } from './pipeline.js';
 
 export const DRIFT_FORMATS = ['text', 'json', 'prometheus', 'markdown'] as const;

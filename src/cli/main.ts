@@ -9,9 +9,11 @@ import type { Diagnostic, Plan } from '../model/index.js';
 import { renderDiagnostics, renderPlanJson, renderPlanMarkdown, renderPlanText, renderProfilesText } from '../render/index.js';
 import { TOOL } from '../version.js';
 import { loadAndGather, planFleet } from './pipeline.js';
-import { wantsColor, writeFileAtomic } from './output.js';
+import { wantsColor } from './output.js';
+import { writeFileAtomic } from '../local/write-file-atomic.js';
 import { type ConnectionFlags, readGatherOptions, withConnectionFlags } from './connection-flags.js';
 import { registerDrift } from './drift-command.js';
+import { registerApply } from './apply-command.js';
 
 function print(text: string): void {
   process.stdout.write(text.endsWith('\n') || text === '' ? text : `${text}\n`);
@@ -87,6 +89,7 @@ export function buildProgram(): Command {
     if (flags.detailedExitcode && plan.hosts.some((h) => h.steps.length > 0)) throw new ExitError(2);
   });
 
+  registerApply(program);
   registerDrift(program);
   return program;
 }
