@@ -64,7 +64,7 @@ kf_init_module_params() { # module words...
   shift
   mkdir -p "/sys/module/$m/parameters"
   awk -v m="$m" -v opts="$*" '
-    $1 == m && $2 != "-" { type[$2] = $3; val[$2] = ($4 == "-" ? "" : $4); order[++n] = $2 }
+    $1 == m && $2 != "-" { type[$2] = $3; val[$2] = ($4 == "-" ? "" : $4); mode[$2] = $5; order[++n] = $2 }
     END {
       k = split(opts, o, " ")
       for (i = 1; i <= k; i++) {
@@ -77,9 +77,12 @@ kf_init_module_params() { # module words...
         p = order[i]; v = val[p]
         if (type[p] == "bool") v = (v ~ /^(1|y|Y|on|true)$/) ? "Y" : "N"
         if (type[p] == "charp" && v == "") v = "(null)"
-        print p, v
+        print p, mode[p], v
       }
-    }' "$KF_LIB/module-params" | while read -r p v; do printf '%s\n' "$v" > "/sys/module/$m/parameters/$p"; done
+    }' "$KF_LIB/module-params" | while read -r p mode v; do
+      printf '%s\n' "$v" > "/sys/module/$m/parameters/$p"
+      chmod "$mode" "/sys/module/$m/parameters/$p"
+    done
 }
 
 # name.param=value words of the kernel command line that belong to module M.
