@@ -3,6 +3,7 @@
 import type { DriftCause, DriftFinding, DriftHost, DriftReport, DriftSourceRef } from '../model/generated/drift.js';
 import { formatValue } from './change-text.js';
 import { countNoun } from './summary.js';
+import { groupByKey } from './group.js';
 
 export interface DriftGroup {
   /** Member host names, in report order. */
@@ -18,14 +19,7 @@ function buildDriftGroupKey(host: DriftHost): string {
 }
 
 export function groupDriftHosts(hosts: DriftHost[]): DriftGroup[] {
-  const groups = new Map<string, DriftGroup>();
-  for (const host of hosts) {
-    const key = buildDriftGroupKey(host);
-    const group = groups.get(key);
-    if (group) group.hosts.push(host.host);
-    else groups.set(key, { hosts: [host.host], host });
-  }
-  return [...groups.values()];
+  return groupByKey(hosts, (h) => h.host, buildDriftGroupKey).map((g) => ({ hosts: g.names, host: g.first }));
 }
 
 export type DriftStatus = DriftHost['status'];

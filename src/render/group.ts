@@ -8,16 +8,21 @@ export interface HostGroup {
   plan: HostPlan;
 }
 
-/** Groups in order of first appearance; identity is everything a reader would see except the names. */
-export function groupHostPlans(hosts: HostPlan[]): HostGroup[] {
-  const groups = new Map<string, HostGroup>();
-  for (const host of hosts) {
-    const key = buildGroupKey(host);
+/** Items with the same key, in order of first appearance: the names of all, and the first item. */
+export function groupByKey<T>(items: T[], nameOf: (item: T) => string, keyOf: (item: T) => string): { names: string[]; first: T }[] {
+  const groups = new Map<string, { names: string[]; first: T }>();
+  for (const item of items) {
+    const key = keyOf(item);
     const group = groups.get(key);
-    if (group) group.hosts.push(host.host);
-    else groups.set(key, { hosts: [host.host], plan: host });
+    if (group) group.names.push(nameOf(item));
+    else groups.set(key, { names: [nameOf(item)], first: item });
   }
   return [...groups.values()];
+}
+
+/** Groups in order of first appearance; identity is everything a reader would see except the names. */
+export function groupHostPlans(hosts: HostPlan[]): HostGroup[] {
+  return groupByKey(hosts, (h) => h.host, buildGroupKey).map((g) => ({ hosts: g.names, plan: g.first }));
 }
 
 export function buildGroupKey(host: HostPlan): string {
