@@ -89,7 +89,7 @@ function buildStepView(step: Step, changes: Change[]): StepView {
     reboot: step.restart === 'system',
     manual: !step.autoExecute,
     changes: closed.map((change) => (typeof change === 'string' ? change : describeChange(change))),
-    reasons: explained ? [...new Set(closed.flatMap((change) => (typeof change === 'string' || !change.reason ? [] : [change.reason])))] : [],
+    reasons: explained ? mergeReasons([...new Set(closed.flatMap((change) => (typeof change === 'string' || !change.reason ? [] : [change.reason])))]) : [],
     commands: step.commands.map(formatArgvForDisplay),
     runbook: step.runbook ?? [],
     rollback: explained || !step.autoExecute ? step.rollback || null : null,
@@ -105,4 +105,20 @@ const PLAIN_ARGUMENT = /^[A-Za-z0-9_@%+=:,./-]+$/;
  */
 export function formatArgvForDisplay(argv: string[]): string {
   return argv.map((arg) => (PLAIN_ARGUMENT.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
+/**
+ * Reasons that differ only in their first words ("iommu is wanted; …", "hugepages is wanted; …") read as
+ * one: "iommu, hugepages is wanted; …". Seven parameters of one boot-loader step would otherwise be seven
+ * near-identical lines.
+ */
+export function mergeReasons(reasons: string[]): string[] {
+  if (reasons.length < 3) return reasons;
+  let suffix = reasons[0]!;
+  for (const r of reasons) while (!r.endsWith(suffix)) suffix = suffix.slice(1);
+  const cut = suffix.indexOf(' ');
+  suffix = cut < 0 ? '' : suffix.slice(cut);
+  const heads = reasons.map((r) => r.slice(0, r.length - suffix.length));
+  if (suffix.length < 12 || heads.some((h) => h === '' || h.includes(' '))) return reasons;
+  return [`${heads.join(', ')}${suffix}`];
 }

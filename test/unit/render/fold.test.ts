@@ -40,3 +40,21 @@ describe('folded blocked changes', () => {
     for (let i = 0; i < 12; i++) expect(text).toMatch(new RegExp(`\\bm${i}\\b`));
   });
 });
+
+describe('merged reasons', () => {
+  it('says a reason shared by many parameters once, naming each', async () => {
+    // Seven kernel parameters missing from one GRUB line.
+    const { mergeReasons } = await import('../../../src/render/host-view.js');
+    const keys = ['iommu', 'hugepages', 'intel_iommu'];
+    expect(mergeReasons(keys.map((k) => `${k} is wanted; the configured command line has no such parameter`))).toEqual([
+      'iommu, hugepages, intel_iommu is wanted; the configured command line has no such parameter',
+    ]);
+  });
+
+  it('keeps reasons that are not alike', async () => {
+    // Different causes must each be read.
+    const { mergeReasons } = await import('../../../src/render/host-view.js');
+    const reasons = ['vm.swappiness is 60', 'net.core.somaxconn is 4096', 'the next boot sets fs.file-max = 1 (/etc/sysctl.conf:3)'];
+    expect(mergeReasons(reasons)).toEqual(reasons);
+  });
+});
