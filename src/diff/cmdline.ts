@@ -115,7 +115,11 @@ export function diffCmdline(desired: DesiredState, profile: HostProfile): Domain
 }
 
 function buildRebootChange(pending: CmdlineItem[], live: CmdlineParam[], updates: Change[]): Change {
-  const from = pending.map((i) => describeParam(i.key, cmdlineValue(live, i.key)) ?? `no ${i.key}`).join(' ');
+  // Only what /proc/cmdline really has; the parameters it lacks are named once, not as "no x no y".
+  const present = pending.flatMap((i) => describeParam(i.key, cmdlineValue(live, i.key)) ?? []);
+  const missing = pending.filter((i) => cmdlineValue(live, i.key) === undefined).map((i) => i.key);
+  const from = [...present, ...(missing.length > 0 ? [`without ${missing.join(', ')}`] : [])].join(' ');
+  const running = [present.length > 0 ? `has ${present.join(' ')}` : '', missing.length > 0 ? `lacks ${missing.join(', ')}` : ''].filter(Boolean).join(' and ');
   const to = pending.map((i) => describeParam(i.key, i.want) ?? `no ${i.key}`).join(' ');
   return buildChange({
     area: 'boot',
@@ -125,7 +129,7 @@ function buildRebootChange(pending: CmdlineItem[], live: CmdlineParam[], updates
     from,
     to,
     restart: 'system',
-    reason: updates.length > 0 ? `/proc/cmdline has ${from}: a reboot after the bootloader update gives ${to}` : `reboot pending: the next boot has ${to} but /proc/cmdline has ${from}`,
+    reason: updates.length > 0 ? `/proc/cmdline ${running}: a reboot after the bootloader update gives ${to}` : `reboot pending: the next boot has ${to} but /proc/cmdline ${running}`,
     rollback: 'at the boot menu press e and edit the command line for one boot, or choose the previous entry; then revert the bootloader change',
     dependsOn: updates.map((c) => c.id),
   });
