@@ -1,0 +1,16 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+// The real-kernel suite: boots Debian 12 under qemu (TCG) over SSH. Slow by nature: a first run builds
+// the cached image (minutes), each boot takes 30-60 s, so files run one after another with long timeouts.
+// Run: npx vitest run --config test/vm/vitest.config.ts
+export default defineConfig({
+  root: fileURLToPath(new URL('../..', import.meta.url)),
+  test: {
+    name: 'vm',
+    include: ['test/vm/**/*.test.ts'],
+    testTimeout: 600_000,
+    hookTimeout: 1_200_000,
+    fileParallelism: false,
+  },
+});
