@@ -149,8 +149,11 @@ export function aProfile(overrides: DeepPartial<HostProfile> = {}): HostProfile 
   return deepMerge(structuredClone(DEBIAN_12), overrides);
 }
 
+/** Sysctl values given without `atLeast` are exact, as a playbook's plain `key: value` is. */
 export function aDesired(overrides: DeepPartial<DesiredState> = {}): DesiredState {
-  return deepMerge(structuredClone(EMPTY_DESIRED), overrides);
+  const desired = deepMerge(structuredClone(EMPTY_DESIRED), overrides);
+  for (const want of Object.values(desired.sysctl.values)) want.atLeast ??= false;
+  return desired;
 }
 
 /** Which profile list a file written by a plan lands in. */

@@ -3,6 +3,7 @@
 import type { Change, DesiredState, HostProfile } from '../model/index.js';
 import type { DriftCause, DriftSourceRef } from '../model/generated/drift.js';
 import { sameSysctlValue } from '../formats/sysctl-d.js';
+import { meetsSysctlWant } from '../diff/sysctl-want.js';
 import type { LastApply } from './last-apply.js';
 import { findCmdlineDecider } from './overrides.js';
 
@@ -102,7 +103,10 @@ function explainSysctl(change: Change, ctx: DriftContext): Explanation {
   if (owner !== undefined && change.from === null && state?.modules.includes(owner)) {
     return { cause: 'module-unloaded', why: `the key exists only while ${owner} is loaded, and ${owner} was unloaded since kernfleet's last apply` };
   }
-  const recorded = recordedValue(state?.sysctl[change.subject], change.to, sameSysctlValue);
+  const wanted = ctx.desired.sysctl.values[change.subject];
+  // A floor was held by any value at or above it, not only by the floor itself.
+  const held = (have: string, to: string) => (wanted ? meetsSysctlWant(have, wanted) : sameSysctlValue(have, to));
+  const recorded = recordedValue(state?.sysctl[change.subject], change.to, held);
   const what = change.layer === 'live' ? 'changed since by hand (sysctl -w, a service, or sysctl --system with other files)' : 'the persisted value changed since';
   return explainByRecord(ctx, recorded, changedByHand(what));
 }

@@ -4,7 +4,8 @@ import type { DesiredState, HostProfile } from '../model/index.js';
 import type { DriftSourceRef } from '../model/generated/drift.js';
 import { cmdlineValue, parseCmdline } from '../formats/cmdline.js';
 import { evaluateGrub, grubKernelParams, GRUB_DROPIN_DIR } from '../formats/grub.js';
-import { effectiveSysctl, sameSysctlValue } from '../formats/sysctl-d.js';
+import { effectiveSysctl } from '../formats/sysctl-d.js';
+import { meetsSysctlWant } from '../diff/sysctl-want.js';
 import { applyFileEdit, buildSysctlFileEdit, sysctlPath } from '../plan/managed-files.js';
 
 export interface ShadowedSysctl {
@@ -24,7 +25,7 @@ export function findShadowedSysctls(desired: DesiredState, profile: HostProfile)
   const shadowed: ShadowedSysctl[] = [];
   for (const [key, wanted] of Object.entries(desired.sysctl.values)) {
     const winner = next[key];
-    if (winner && winner.path !== ours && !sameSysctlValue(winner.value, wanted.value)) {
+    if (winner && winner.path !== ours && !meetsSysctlWant(winner.value, wanted)) {
       shadowed.push({ key, value: winner.value, source: { file: winner.path, line: winner.line } });
     }
   }

@@ -27,7 +27,7 @@ interface Claims {
   blacklist: ClaimMap<true>;
   options: ClaimMap<string>;
   settings: ClaimMap<string>;
-  sysctl: ClaimMap<string>;
+  sysctl: ClaimMap<{ value: string; atLeast: boolean }>;
   cmdlineSet: ClaimMap<{ value: string | null; target: CmdlineTarget }>;
   cmdlineRemove: ClaimMap<true>;
 }
@@ -76,6 +76,8 @@ interface PlayContext {
   claim<T>(map: ClaimMap<T>, key: string, value: T, pointer: string, label: string): void;
   /** Stringifies a value, substituting templates; null (and a diagnostic) when that fails. */
   expand(raw: string | number | boolean, pointer: string, rule: ValueRule): string | null;
+  /** Reports an error at a pointer inside the play. */
+  report(code: string, message: string, pointer: string, hint?: string): void;
 }
 
 function collectPlay(lp: LoadedPlay, vars: Record<string, unknown>, host: string, claims: Claims, diagnostics: Diagnostic[]): void {
@@ -99,8 +101,11 @@ function collectPlay(lp: LoadedPlay, vars: Record<string, unknown>, host: string
       const result = substituteTemplates(raw, vars, rule);
       if (result.ok) return result.value;
       const hint = result.variable !== undefined && result.code === 'undefined-variable' ? didYouMean(result.variable, Object.keys(vars)) : undefined;
-      diagnostics.push({ severity: 'error', code: result.code, message: `${result.message} for host ${host}`, host, source: at(pointer), ...(hint ? { hint } : {}) });
+      context.report(result.code, result.message, pointer, hint);
       return null;
+    },
+    report(code, message, pointer, hint) {
+      diagnostics.push({ severity: 'error', code, message: `${message} for host ${host}`, host, source: at(pointer), ...(hint ? { hint } : {}) });
     },
   };
   collectKernel(lp.play, context);
@@ -151,13 +156,30 @@ function collectModules(play: Play, { claims, claim, expand, at, when }: PlayCon
   for (const [key, value, pointer, label] of files) claimFileName(key, value, pointer, label, claims, claim);
 }
 
-function collectSysctl(play: Play, { claims, claim, expand }: PlayContext): void {
+function collectSysctl(play: Play, context: PlayContext): void {
+  const { claims, claim, expand } = context;
   claimFileName('sysctl_file', play.sysctl?.file, '/sysctl/file', 'sysctl file', claims, claim);
   for (const [key, raw] of Object.entries(play.sysctl?.values ?? {})) {
     const pointer = joinPointer('/sysctl/values', key);
-    const value = expand(raw, pointer, 'safe');
-    if (value !== null) claim(claims.sysctl, key, value, pointer, `sysctl ${key}`);
+    const atLeast = typeof raw === 'object';
+    const value = atLeast ? expandFloor(raw.min, joinPointer(pointer, 'min'), context) : expand(raw, pointer, 'safe');
+    if (value !== null) claim(claims.sysctl, key, { value, atLeast }, pointer, `sysctl ${key}`);
   }
+}
+
+/**
+ * A floor as canonical digits (no leading zeros, so 0100 and 100 are one floor); null when it is not one.
+ * The loader keeps numbers as spelled, so LONG_MAX arrives exact, and 1e6 or 0x10 (integers to the
+ * schema) arrive as written and are refused here rather than guessed.
+ */
+function expandFloor(raw: string | number, pointer: string, { expand, report }: PlayContext): string | null {
+  const digits = expand(raw, pointer, 'integer');
+  if (digits === null) return null;
+  if (!/^[0-9]+$/.test(digits)) {
+    report('invalid-floor', `min ${digits} is not written in decimal digits`, pointer, `write the floor as plain digits, e.g. min: 1000000`);
+    return null;
+  }
+  return BigInt(digits).toString();
 }
 
 function collectCmdline(play: Play, { claims, claim, expand, at, when }: PlayContext): void {
@@ -189,8 +211,8 @@ function reportCrossConflicts(claims: Claims, host: string, diagnostics: Diagnos
 }
 
 function buildDesired(host: string, plays: LoadedPlay[], claims: Claims): DesiredState {
-  const sourced = <T>(map: ClaimMap<T>): Record<string, { value: T; source: SourceRef }> =>
-    Object.fromEntries([...map].map(([key, c]) => [key, { value: c.value, source: c.source }]));
+  const withSource = <T extends object>(map: ClaimMap<T>): Record<string, T & { source: SourceRef }> =>
+    Object.fromEntries([...map].map(([key, c]) => [key, { ...c.value, source: c.source }]));
   const sourcesOf = (map: ClaimMap<true>): Record<string, SourceRef> => Object.fromEntries([...map].map(([key, c]) => [key, c.source]));
   const config: DesiredState['kernel']['config'] = {};
   for (const [symbol, c] of claims.recommended) config[symbol] = { want: c.value, level: 'recommended', source: c.source };
@@ -218,9 +240,12 @@ function buildDesired(host: string, plays: LoadedPlay[], claims: Claims): Desire
       blacklist: sourcesOf(claims.blacklist),
       blacklistFile: setting('blacklist_file', DEFAULT_FILES.blacklist_file),
     },
-    sysctl: { file: setting('sysctl_file', DEFAULT_FILES.sysctl_file), values: sourced(claims.sysctl) },
+    sysctl: {
+      file: setting('sysctl_file', DEFAULT_FILES.sysctl_file),
+      values: withSource(claims.sysctl),
+    },
     cmdline: {
-      set: Object.fromEntries([...claims.cmdlineSet].map(([key, c]) => [key, { ...c.value, source: c.source }])),
+      set: withSource(claims.cmdlineSet),
       remove: sourcesOf(claims.cmdlineRemove),
     },
   };
@@ -236,7 +261,10 @@ function orderBySource(a: SourceRef, b: SourceRef): [SourceRef, SourceRef] {
 }
 
 function showValue(value: unknown): string {
-  if (value !== null && typeof value === 'object') return showValue((value as { value: unknown }).value);
+  if (value !== null && typeof value === 'object') {
+    const inner = value as { value: unknown; atLeast?: boolean };
+    return inner.atLeast === true ? `at least ${showValue(inner.value)}` : showValue(inner.value);
+  }
   if (value === null) return 'a bare flag';
   const text = String(value);
   return text === '' || /\s/.test(text) ? `"${text}"` : text;

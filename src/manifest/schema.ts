@@ -28,6 +28,7 @@ const PHRASES: [schema: 'playbook' | 'inventory', path: string, phrase: string][
   ['playbook', 'definitions/ConfigOptions/propertyNames', 'a kernel config symbol (A-Z, 0-9 and _, CONFIG_ prefix optional)'],
   ['playbook', 'definitions/KernelVersion/anyOf/0', 'a kernel version (such as 5.15 or 6.1.0)'],
   ['playbook', 'definitions/Sysctl/properties/values/propertyNames', 'a sysctl key (dotted, such as vm.swappiness)'],
+  ['playbook', 'definitions/SysctlFloor/properties/min/anyOf/1', 'a floor (a non-negative integer, or a {{ var }} template)'],
   ['playbook', 'definitions/Cmdline/properties/set/propertyNames', 'a kernel parameter name (letters, digits, ., _ and -)'],
   ['playbook', 'definitions/Cmdline/properties/remove/items', 'a kernel parameter name (letters, digits, ., _ and -)'],
   ['playbook', 'definitions/When/properties/os.id', 'an os id (lower-case letters, digits, ., _ and -)'],

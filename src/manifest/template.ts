@@ -10,6 +10,8 @@ export const VALUE_RULES = {
   safe: { test: /^[A-Za-z0-9.,:/+=@% _-]*$/, maxLength: 512, phrase: 'a safe value (letters, digits, spaces and . , : / + - _ = @ % only)' },
   // ModuleName without its template alternative.
   module: { test: /^[A-Za-z0-9_-]+$/, maxLength: 64, phrase: 'a valid module name (letters, digits, - and _ only)' },
+  // SysctlFloor.min: digits only, so the floor compares as an integer.
+  integer: { test: /^[0-9]+$/, maxLength: 20, phrase: 'a non-negative integer' },
 } as const;
 
 export type ValueRule = keyof typeof VALUE_RULES;

@@ -22,6 +22,22 @@ export interface DesiredConfigOption {
   source: SourceRef;
 }
 
+/** One wanted sysctl: an exact value, or a floor the host may exceed. */
+export interface DesiredSysctl {
+  /**
+   * Exact: the value as a string (multi-token values such as tcp_rmem keep their spaces).
+   * Floor (atLeast): a non-negative integer in decimal digits, without leading zeros.
+   */
+  value: string;
+  /**
+   * true: `{ min: N }` in the playbook: the host holds when its value is >= value (compared as
+   * integers, beyond 2^53 too), and a higher value is never lowered. false: the value must match exactly.
+   */
+  atLeast: boolean;
+  /** Where the playbook asks for it. */
+  source: SourceRef;
+}
+
 export type CmdlineTarget = 'GRUB_CMDLINE_LINUX' | 'GRUB_CMDLINE_LINUX_DEFAULT';
 
 export interface DesiredCmdlineParam {
@@ -62,8 +78,8 @@ export interface DesiredState {
   sysctl: {
     /** Bare file name in /etc/sysctl.d, ending in .conf. */
     file: string;
-    /** Dotted key (net.ipv4.ip_forward) → value as a string. */
-    values: Record<string, Sourced<string>>;
+    /** Dotted key (net.ipv4.ip_forward) → the exact value or the floor wanted. */
+    values: Record<string, DesiredSysctl>;
   };
   cmdline: {
     /**

@@ -1,10 +1,11 @@
 // The files kernfleet owns on a host (one per concern) and what they will contain after this run.
 // Pure: both the differs (to know what the next boot will see) and the step builder use these.
-import type { Change, DesiredState, FileEdit, FileEntry, HostProfile } from '../model/index.js';
+import type { Change, DesiredState, DesiredSysctl, FileEdit, FileEntry, HostProfile } from '../model/index.js';
 import { managedHeader } from '../formats/managed.js';
 import { isSysctlKeyMissing } from '../diff/sysctl-owners.js';
 import { isModuleBuiltin, isModuleLoadable } from '../diff/module-state.js';
-import { effectiveSysctl, renderSysctlFile, sameSysctlValue, parseSysctlFile } from '../formats/sysctl-d.js';
+import { isLiveSysctlComparable, meetsSysctlWant } from '../diff/sysctl-want.js';
+import { effectiveSysctl, renderSysctlFile, type SysctlAssignment } from '../formats/sysctl-d.js';
 import { parseModulesLoadFile, persistedModules, renderModulesLoadFile } from '../formats/modules-load-d.js';
 import { effectiveModprobe, effectiveModuleOptions, parseModprobeFile, type ModuleOptionSource, renderModprobeBlacklist, renderModprobeOptions } from '../formats/modprobe-d.js';
 
@@ -77,16 +78,28 @@ function keepInManaged(heldElsewhere: boolean, inOurs: boolean): boolean {
   return inOurs || !heldElsewhere;
 }
 
+/**
+ * Whether the next boot has the wanted value without our file. A floor that no other file sets lives on
+ * the boot default, which the live value shows (see diff/sysctl.ts for what that assumes).
+ */
+function isSysctlHeldWithoutUs(key: string, wanted: DesiredSysctl, elsewhere: Record<string, SysctlAssignment>, profile: HostProfile): boolean {
+  const other = elsewhere[key];
+  if (other !== undefined) return meetsSysctlWant(other.value, wanted);
+  return wanted.atLeast && meetsSysctlWant(profile.sysctl.live[key] ?? null, wanted);
+}
+
 export function buildSysctlFileEdit(desired: DesiredState, profile: HostProfile): FileEdit | null {
   const path = sysctlPath(desired);
   const current = findFile(profile.sysctl.files, path);
-  const ours = new Set(current ? parseSysctlFile(path, current.content).map((a) => a.key) : []);
+  const ours = current ? effectiveSysctl([current]) : {};
   const elsewhere = effectiveSysctl(profile.sysctl.files.filter((f) => f.path !== path));
   const values: Record<string, string> = {};
   for (const [key, wanted] of Object.entries(desired.sysctl.values)) {
-    if (isSysctlKeyMissing(key, desired, profile)) continue;
-    const held = elsewhere[key] !== undefined && sameSysctlValue(elsewhere[key].value, wanted.value);
-    if (keepInManaged(held, ours.has(key))) values[key] = wanted.value;
+    if (isSysctlKeyMissing(key, desired, profile) || !isLiveSysctlComparable(key, wanted, profile)) continue;
+    const inOurs = ours[key]?.value ?? null;
+    if (!keepInManaged(isSysctlHeldWithoutUs(key, wanted, elsewhere, profile), inOurs !== null)) continue;
+    // A value of ours that already meets a floor stays: rewriting it down to the floor would lower the host.
+    values[key] = inOurs !== null && wanted.atLeast && meetsSysctlWant(inOurs, wanted) ? inOurs : wanted.value;
   }
   if (Object.keys(values).length === 0 && !current) return null;
   return toEdit(path, current?.content ?? null, renderSysctlFile(values, headerFor(desired)));

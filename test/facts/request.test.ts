@@ -24,7 +24,7 @@ function aDesiredState(): DesiredState {
       blacklist: { nouveau: at },
       blacklistFile: 'kernfleet-blacklist.conf',
     },
-    sysctl: { file: '90-kernfleet.conf', values: { 'vm.swappiness': { value: '10', source: at }, 'net.ipv4.ip_forward': { value: '1', source: at } } },
+    sysctl: { file: '90-kernfleet.conf', values: { 'vm.swappiness': { value: '10', atLeast: false, source: at }, 'net.ipv4.ip_forward': { value: '1', atLeast: false, source: at } } },
     cmdline: { set: { intel_iommu: { value: 'on', target: 'GRUB_CMDLINE_LINUX', source: at } }, remove: {} },
   };
 }

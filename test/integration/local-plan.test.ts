@@ -3,7 +3,7 @@
 // relies on straight from /proc itself and checks the plan agrees with them.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadAndGather, planFleet } from '../../src/cli/pipeline.js';
 import type { HostPlan, Plan } from '../../src/model/index.js';
@@ -45,19 +45,21 @@ describe('plan of the flagship playbook on this machine', () => {
     }
   });
 
-  it('plans a live write for exactly the sysctls whose /proc/sys value differs', () => {
-    // Compare with /proc/sys read here, not through kernfleet.
-    const wanted: Record<string, string> = {
-      'net.ipv4.ip_forward': '1', 'net.ipv6.conf.all.forwarding': '1', 'vm.overcommit_memory': '1',
-      'fs.inotify.max_user_instances': '8192', 'fs.inotify.max_user_watches': '524288', 'net.core.somaxconn': '32768',
-      'net.ipv4.tcp_max_syn_backlog': '32768', 'fs.file-max': '2097152',
+  it('plans a live write for exactly the sysctls whose /proc/sys value differs or is below its floor', () => {
+    // Compare with /proc/sys read here, not through kernfleet; the playbook's limits are floors (`min`), the rest exact.
+    const exact: Record<string, string> = { 'net.ipv4.ip_forward': '1', 'net.ipv6.conf.all.forwarding': '1', 'vm.overcommit_memory': '1' };
+    const floors: Record<string, bigint> = {
+      'fs.inotify.max_user_instances': 8192n, 'fs.inotify.max_user_watches': 524288n, 'net.core.somaxconn': 32768n,
+      'net.ipv4.tcp_max_syn_backlog': 32768n, 'fs.file-max': 2097152n,
     };
-    const differing = Object.entries(wanted)
-      .filter(([key, value]) => {
-        const path = `/proc/sys/${key.replace(/\./g, '/')}`;
-        return existsSync(path) && readFileSync(path, 'utf8').trim() !== value;
-      })
-      .map(([key]) => `sysctl:${key}:set-live`);
+    const liveOf = (key: string) => {
+      const path = `/proc/sys/${key.replace(/\./g, '/')}`;
+      return existsSync(path) ? readFileSync(path, 'utf8').trim() : null;
+    };
+    const differing = [
+      ...Object.entries(exact).filter(([key, value]) => liveOf(key) !== null && liveOf(key) !== value),
+      ...Object.entries(floors).filter(([key, min]) => liveOf(key) !== null && BigInt(liveOf(key)!) < min),
+    ].map(([key]) => `sysctl:${key}:set-live`);
     const planned = local.steps.map((s) => s.id).filter((id) => id.startsWith('sysctl:') && id.endsWith(':set-live') && !id.includes('net.bridge'));
     expect(planned.sort()).toEqual(differing.sort());
   });

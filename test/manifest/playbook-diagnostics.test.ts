@@ -20,11 +20,23 @@ describe('playbook diagnostics', () => {
       `${dir}/values.yml:6:9: error: "vfio;rm -rf /" is not a valid module name (letters, digits, - and _ only)`,
       `${dir}/values.yml:7:16: error: expected a list, got a string ("nouveau")`,
       `${dir}/values.yml:9:11: error: "../etc/passwd" is not a valid file name (a bare name of letters, digits, ., _ and -)`,
-      `${dir}/values.yml:11:22: error: expected a string or a number, got a list`,
+      `${dir}/values.yml:11:22: error: expected a string, a number or a map, got a list`,
       `${dir}/values.yml:12:28: error: "|/bin/sh $HOME" is not a safe value (letters, digits, spaces and . , : / + - _ = @ % only, or a {{ var }} template)`,
       `${dir}/values.yml:13:7: error: "badkey" is not a sysctl key (dotted, such as vm.swappiness)`,
       `${dir}/values.yml:16:14: error: expected a string, a number or true, got false`,
       `${dir}/values.yml:18:17: error: "intle" is not one of intel, amd, other (did you mean "intel"?)`,
+    ]);
+  });
+
+  it('refuses sysctl floors that are not a non-negative integer or carry other keys', async () => {
+    // One play with a negative floor, a floor in exponent notation, `max` instead of `min`, a fraction and an extra key.
+    expect(await rejectionLines(() => loadPlaybooks([`${dir}/floors.yml`]))).toEqual([
+      `${dir}/floors.yml:5:27: error: -1 must be at least 0`,
+      `${dir}/floors.yml:6:43: error: "52e4" is not a floor (a non-negative integer, or a {{ var }} template)`,
+      `${dir}/floors.yml:7:27: error: missing required key "min"`,
+      `${dir}/floors.yml:7:29: error: unknown key "max" (did you mean "min"?)`,
+      `${dir}/floors.yml:8:44: error: expected a whole number or a string, got a number (1.5)`,
+      `${dir}/floors.yml:9:35: error: unknown key "exact" (allowed keys: min)`,
     ]);
   });
 

@@ -108,11 +108,20 @@ export interface Sysctl {
    */
   file?: string;
   /**
-   * sysctl key → value, set live and persisted.
+   * sysctl key → value, set live and persisted; or `{ min: N }`: at least N, a higher value is kept.
    */
   values?: {
-    [k: string]: ScalarValue;
+    [k: string]: ScalarValue | SysctlFloor;
   };
+}
+/**
+ * A lower bound: the host holds when its value is at least `min` (compared as integers), and a higher value is left alone. For limits the kernel or systemd may already raise beyond what a guide asks (fs.file-max, fs.inotify.max_user_watches).
+ */
+export interface SysctlFloor {
+  /**
+   * The floor: a non-negative integer, a string of digits (for values beyond 2^53, such as 9223372036854775807), or a `{{ var }}` template that must substitute to digits.
+   */
+  min: number | string;
 }
 export interface Cmdline {
   /**
