@@ -8,7 +8,7 @@ import type { FileOpResult } from './remote-file.js';
 /**
  * done: ran and verified; failed: a file, command or verification failed (the host stops here);
  * manual: high-risk, not confirmed (printed as a runbook); blocked: waits on a step that did not run;
- * reboot-pending: reboots are orchestrated outside the host's steps; skipped: an earlier step failed;
+ * reboot-pending: not rebooted (no --reboot); skipped: an earlier step failed;
  * previously-done: done by the run being resumed.
  */
 export type StepStatus = 'done' | 'failed' | 'manual' | 'blocked' | 'reboot-pending' | 'skipped' | 'previously-done';
@@ -57,6 +57,11 @@ export type ApplyEvent =
   | { kind: 'step-finished'; host: string; step: Step; result: StepResult }
   | { kind: 'host-finished'; host: string; result: HostResult }
   | { kind: 'batch-started'; index: number; hosts: string[] }
+  /** The boot id before `reboot` is sent; the journal is on disk before the host goes down. */
+  | { kind: 'reboot-started'; host: string; bootId: string }
+  | { kind: 'reboot-waiting'; host: string; attempt: number; elapsedMs: number }
+  /** The host answers with a new boot id (elapsedMs 0: a resumed run found it already rebooted). */
+  | { kind: 'reboot-back'; host: string; bootId: string; elapsedMs: number }
   | { kind: 'rollout-stopped'; reason: string; notStarted: string[] };
 
 export type ApplyListener = (event: ApplyEvent) => void | Promise<void>;

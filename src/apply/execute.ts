@@ -1,6 +1,7 @@
 // Runs one host's steps in order: for each, write its files (backup first, atomically), run its
 // commands, run its verification; the first failure stops the host. High-risk steps run only when the
-// operator confirms them; reboots are never run here (rolling reboots are orchestrated per batch).
+// operator confirms them; the reboot step runs only through the `reboot` callback (--reboot), which
+// owns the connection's drop and return; its verification then runs on the new connection.
 import type { Change, HostPlan, Step } from '../model/index.js';
 import { REBOOT_STEP_ID } from '../plan/steps.js';
 import { quoteArgv, type Transport } from '../transport/index.js';
@@ -20,7 +21,12 @@ export interface ExecuteHostOptions {
   commandTimeoutMs?: number;
   /** Check each file against the plan's `before` (default true). */
   guardBefore?: boolean;
+  /** Reboots the host (--reboot); absent = the reboot step is left pending. */
+  reboot?: (step: Step) => Promise<RebootStepOutcome>;
 }
+
+/** A reboot hands back the connection to the host as it is after the reboot. */
+export type RebootStepOutcome = { ok: true; transport: Transport } | { ok: false; message: string };
 
 type Outcome = { status: StepStatus; message?: string };
 
@@ -44,7 +50,7 @@ class StepRunner {
   readonly commands: CommandRun[] = [];
 
   constructor(
-    private readonly transport: Transport,
+    private transport: Transport,
     private readonly step: Step,
     private readonly options: ExecuteHostOptions,
   ) {}
@@ -69,6 +75,19 @@ class StepRunner {
       const failure = await this.runCommand('run', argv);
       if (failure !== null) return { status: 'failed', message: failure };
     }
+    return this.verify();
+  }
+
+  /** The reboot step: the callback reboots and waits; the verification runs on the host as it came back. */
+  async reboot(reboot: NonNullable<ExecuteHostOptions['reboot']>): Promise<Outcome> {
+    const outcome = await reboot(this.step);
+    this.commands.push({ phase: 'run', argv: this.step.commands[0] ?? ['reboot'], code: outcome.ok ? 0 : null });
+    if (!outcome.ok) return { status: 'failed', message: outcome.message };
+    this.transport = outcome.transport;
+    return this.verify();
+  }
+
+  private async verify(): Promise<Outcome> {
     for (const argv of this.step.verify) {
       const failure = await this.runCommand('verify', argv);
       if (failure !== null) return { status: 'failed', message: `verification failed: ${failure}` };
@@ -107,9 +126,14 @@ async function decideStep(
 ): Promise<{ outcome: Outcome; runner?: StepRunner }> {
   if (state.failed !== null) return { outcome: { status: 'skipped', message: `not run: ${state.failed} failed` } };
   if (options.previouslyDone?.includes(step.id)) return { outcome: { status: 'previously-done' } };
-  if (step.id === REBOOT_STEP_ID) return { outcome: { status: 'reboot-pending', message: 'reboots run only with --reboot, host by host' } };
+  if (step.id === REBOOT_STEP_ID && !options.reboot) return { outcome: { status: 'reboot-pending', message: 'reboots run only with --reboot, host by host' } };
   const blockers = findBlockers(step, state.changes, state.notDone);
   if (blockers.length > 0) return { outcome: { status: 'blocked', message: `waits for ${blockers.join(', ')}, which did not run` } };
+  if (step.id === REBOOT_STEP_ID && options.reboot) {
+    await options.onEvent?.({ kind: 'step-started', host: hostPlan.host, step });
+    const runner = new StepRunner(transport, step, options);
+    return { outcome: await runner.reboot(options.reboot), runner };
+  }
   if (!step.autoExecute) {
     const confirmed = hasAutomatedWork(step) && options.interactiveConfirm !== undefined && (await options.interactiveConfirm(step, hostPlan.host));
     if (!confirmed) return { outcome: { status: 'manual', message: `${step.risk}-risk step: needs an operator (runbook printed)` } };

@@ -1,32 +1,52 @@
 // Applies a plan to a fleet: hosts in batches (--serial), up to --forks at once within a batch; each
 // host under its own host-side lock, refused when its saved plan went stale, then re-gathered to see
-// whether it converged. A failed host stops only itself; the rollout stops when failures exceed
-// --max-fail. Reboots are not run here.
+// whether it converged, and the run recorded on it for drift. With --reboot a host's reboot is its
+// last step, inside its batch, so the next batch starts only once this one came back: a rolling
+// reboot. A failed host stops only itself; the rollout stops when failures exceed --max-fail.
 import pLimit from 'p-limit';
-import type { HostPlan, Plan } from '../model/index.js';
+import type { HostPlan, Plan, Step } from '../model/index.js';
 import { REBOOT_STEP_ID } from '../plan/steps.js';
 import type { Transport } from '../transport/index.js';
 import { resolveBatchSize, resolveFailureBudget, splitBatches, type Amount } from './amount.js';
+import { writeApplyRecord, type AfterApply } from './apply-record.js';
 import type { ApplyListener, HostResult, HostStatus, StepResult } from './events.js';
-import { executeHostPlan, type ExecuteHostOptions } from './execute.js';
-import { acquireHostLock, releaseHostLock } from './lock.js';
+import { executeHostPlan, type ExecuteHostOptions, type RebootStepOutcome } from './execute.js';
+import { acquireHostLock, releaseHostLock, type LockContext } from './lock.js';
+import { openWhenReachable, rebootHost, type OpenHostTransport, type RebootContext } from './reboot.js';
 
-export type OpenHostTransport = (host: string) => Promise<Transport>;
+export type { OpenHostTransport } from './reboot.js';
 
-export interface ExecutePlanOptions extends Omit<ExecuteHostOptions, 'previouslyDone' | 'onEvent'> {
+/** A host gathered and planned again; `after` (profile and desired state) when it could be gathered. */
+export interface Replanned {
+  plan: HostPlan;
+  after?: AfterApply;
+}
+
+export interface RebootOptions {
+  /** From `reboot` until the host answers with a new boot id (--reboot-timeout). */
+  timeoutMs: number;
+  backoff?: RebootContext['backoff'];
+}
+
+export interface ExecutePlanOptions extends Omit<ExecuteHostOptions, 'previouslyDone' | 'onEvent' | 'reboot'> {
   forks: number;
   serial?: Amount;
   maxFail?: Amount;
   onEvent?: ApplyListener;
   /**
-   * Gathers and plans one host again. Used after its steps (converged = nothing left but a reboot)
-   * and, with checkStale, before them: a saved plan whose host fingerprint changed is refused.
+   * Gathers and plans one host again. Used after its steps (converged = nothing left but a reboot;
+   * with --reboot, nothing at all) and, with checkStale, before them: a saved plan whose host
+   * fingerprint changed is refused.
    */
-  replanHost?: (host: string) => Promise<HostPlan>;
+  replanHost?: (host: string) => Promise<Replanned>;
   /** The plan was loaded from a file: compare each host's fingerprint before touching it. */
   checkStale?: boolean;
   /** Per host, the steps a resumed run already did. */
   previouslyDone?: Record<string, readonly string[]>;
+  /** --reboot: hosts whose plan (or re-plan) has the reboot step are rebooted and waited for. */
+  reboot?: RebootOptions;
+  /** Per host, the boot id a resumed run saw before a reboot it never saw the end of. */
+  bootIdsBefore?: Record<string, string>;
 }
 
 export interface FleetResult {
@@ -59,58 +79,151 @@ function planOutcome(hostPlan: HostPlan): HostResult | null {
   return null;
 }
 
-async function judgeAfter(hostPlan: HostPlan, steps: StepResult[], options: ExecutePlanOptions): Promise<HostResult> {
+/**
+ * One host's run: the connection it currently goes through (a reboot replaces it; null while the host
+ * is down or after it failed to come back, when its lock can only be taken again by a resume).
+ */
+class HostRun {
+  transport: Transport | null;
+  rebooted = false;
+
+  constructor(
+    readonly hostPlan: HostPlan,
+    transport: Transport,
+    private readonly open: OpenHostTransport,
+    readonly options: ExecutePlanOptions,
+  ) {
+    this.transport = transport;
+  }
+
+  get host(): string {
+    return this.hostPlan.host;
+  }
+
+  private rebootContext(reboot: RebootOptions): RebootContext {
+    const bootIdBefore = this.options.bootIdsBefore?.[this.host];
+    return {
+      host: this.host,
+      open: this.open,
+      timeoutMs: reboot.timeoutMs,
+      ...(reboot.backoff ? { backoff: reboot.backoff } : {}),
+      ...(this.options.onEvent ? { onEvent: this.options.onEvent } : {}),
+      ...(bootIdBefore !== undefined ? { bootIdBefore } : {}),
+    };
+  }
+
+  /** The executor's reboot callback; absent without --reboot. */
+  rebooter(): ((step: Step) => Promise<RebootStepOutcome>) | undefined {
+    const reboot = this.options.reboot;
+    if (!reboot) return undefined;
+    return async (step) => {
+      const before = this.transport;
+      if (before === null) return { ok: false, message: 'no connection to reboot through' };
+      this.transport = null;
+      const outcome = await rebootHost(before, step, this.rebootContext(reboot));
+      if (!outcome.ok) return outcome;
+      this.transport = outcome.transport;
+      this.rebooted = outcome.rebooted || this.rebooted;
+      return { ok: true, transport: outcome.transport };
+    };
+  }
+
+  /** Runs steps through the current connection, with this run's options. */
+  executeSteps(steps: Step[], plan: HostPlan = this.hostPlan): Promise<StepResult[]> {
+    const { previouslyDone, reboot: _reboot, ...shared } = this.options;
+    const done = previouslyDone?.[this.host];
+    const reboot = this.rebooter();
+    return executeHostPlan(this.transport!, { ...plan, steps }, { ...shared, ...(done ? { previouslyDone: done } : {}), ...(reboot ? { reboot } : {}) });
+  }
+}
+
+/** Opens the host; one a resumed run left rebooting may need a while before it answers. */
+async function openHost(hostPlan: HostPlan, open: OpenHostTransport, options: ExecutePlanOptions): Promise<Transport> {
   const host = hostPlan.host;
-  const failed = steps.find((s) => s.status === 'failed');
-  if (failed) return finish(host, 'failed', steps, { message: `${failed.stepId}: ${failed.message ?? 'failed'}` });
+  if (options.reboot && options.bootIdsBefore?.[host] !== undefined) {
+    return openWhenReachable({ host, open, timeoutMs: options.reboot.timeoutMs, ...(options.reboot.backoff ? { backoff: options.reboot.backoff } : {}) });
+  }
+  return open(host);
+}
+
+const RAN: ReadonlySet<StepResult['status']> = new Set(['done', 'previously-done']);
+
+/** The record drift reads; a failure to write it fails the host, since drift would then misreport it. */
+async function recordApply(run: HostRun, replanned: Replanned, steps: StepResult[]): Promise<string | null> {
+  if (!replanned.after || run.transport === null || !steps.some((s) => RAN.has(s.status))) return null;
+  const become = run.hostPlan.steps.some((s) => s.become);
+  const { runId, stateDir } = run.options;
+  const result = await writeApplyRecord(run.transport, replanned.after, { runId, become, ...(stateDir !== undefined ? { stateDir } : {}) });
+  return result.ok ? null : `cannot write the apply record: ${result.message}`;
+}
+
+async function judgeAfter(run: HostRun, initial: StepResult[]): Promise<HostResult> {
+  const { host, options } = run;
+  let steps = initial;
+  const failed = () => steps.find((s) => s.status === 'failed');
+  if (failed()) return finish(host, 'failed', steps, { message: `${failed()!.stepId}: ${failed()!.message ?? 'failed'}` });
   const manual = steps.filter((s) => s.status === 'manual' || s.status === 'blocked');
   if (manual.length > 0) return finish(host, 'manual', steps, { message: `left to an operator: ${manual.map((s) => s.stepId).join(', ')}` });
   if (!options.replanHost) return finish(host, 'changed', steps);
   await options.onEvent?.({ kind: 'host-checking', host, what: 'converged' });
-  const after = await options.replanHost(host);
+  let replanned = await options.replanHost(host);
+  // A plan made before the reboot became necessary, or a host left unrebooted by an earlier run.
+  const pending = replanned.plan.steps.find((s) => s.id === REBOOT_STEP_ID);
+  const planned = run.hostPlan.steps.some((s) => s.id === REBOOT_STEP_ID);
+  if (options.reboot && pending && !planned && replanned.plan.status === 'ok') {
+    steps = [...steps, ...(await run.executeSteps([pending], replanned.plan))];
+    if (failed()) return finish(host, 'failed', steps, { message: `${failed()!.stepId}: ${failed()!.message ?? 'failed'}` });
+    await options.onEvent?.({ kind: 'host-checking', host, what: 'converged' });
+    replanned = await options.replanHost(host);
+  }
+  const after = replanned.plan;
   if (after.status === 'error') return finish(host, 'failed', steps, { message: `re-gather after apply failed: ${after.diagnostics[0]?.message ?? 'unknown error'}` });
+  const unrecorded = await recordApply(run, replanned, steps);
+  if (unrecorded !== null) return finish(host, 'failed', steps, { message: unrecorded });
   const remaining = after.steps.map((s) => s.id);
-  const left = remaining.filter((id) => id !== REBOOT_STEP_ID);
+  // Without --reboot a pending reboot is the operator's; with it, converged means nothing left at all.
+  const left = options.reboot ? remaining : remaining.filter((id) => id !== REBOOT_STEP_ID);
   if (left.length === 0) return finish(host, 'converged', steps, { remaining, ...(remaining.length ? { message: 'reboot pending' } : {}) });
   return finish(host, 'changed', steps, { remaining, message: `not converged: the re-plan still has ${left.join(', ')}` });
 }
 
-async function runLockedHost(transport: Transport, hostPlan: HostPlan, options: ExecutePlanOptions): Promise<HostResult> {
-  const host = hostPlan.host;
+async function runLockedHost(run: HostRun): Promise<HostResult> {
+  const { host, hostPlan, options } = run;
   if (options.checkStale && options.replanHost) {
     await options.onEvent?.({ kind: 'host-checking', host, what: 'stale' });
     const now = await options.replanHost(host);
-    if (now.fingerprint !== hostPlan.fingerprint) {
+    if (now.plan.fingerprint !== hostPlan.fingerprint) {
       return finish(host, 'stale', [], { message: `stale plan: ${host} changed since the plan was made; plan again` });
     }
   }
-  const { previouslyDone, ...shared } = options;
-  const steps = await executeHostPlan(transport, hostPlan, { ...shared, ...(previouslyDone?.[host] ? { previouslyDone: previouslyDone[host] } : {}) });
-  return judgeAfter(hostPlan, steps, options);
+  return judgeAfter(run, await run.executeSteps(hostPlan.steps));
 }
 
 async function runHost(hostPlan: HostPlan, open: OpenHostTransport, options: ExecutePlanOptions): Promise<HostResult> {
   const host = hostPlan.host;
-  let transport: Transport;
+  let run: HostRun;
   try {
-    transport = await open(host);
+    run = new HostRun(hostPlan, await openHost(hostPlan, open, options), open, options);
   } catch (error) {
     return finish(host, 'unreachable', [], { message: describeError(error) });
   }
+  const opened = run.transport!;
   try {
     await options.onEvent?.({ kind: 'host-checking', host, what: 'lock' });
-    const lockContext = { runId: options.runId, become: hostPlan.steps.some((s) => s.become), ...(options.stateDir !== undefined ? { stateDir: options.stateDir } : {}) };
-    const lock = await acquireHostLock(transport, lockContext);
+    const lockContext: LockContext = { runId: options.runId, become: hostPlan.steps.some((s) => s.become), ...(options.stateDir !== undefined ? { stateDir: options.stateDir } : {}) };
+    const lock = await acquireHostLock(opened, lockContext);
     if (!lock.ok) return finish(host, 'locked', [], { message: lock.message });
     try {
-      return await runLockedHost(transport, hostPlan, options);
+      return await runLockedHost(run);
     } finally {
-      await releaseHostLock(transport, lockContext).catch(() => undefined);
+      // A host that did not come back keeps the lock: only this run (resumed) may take it again.
+      if (run.transport !== null) await releaseHostLock(run.transport, lockContext).catch(() => undefined);
     }
   } catch (error) {
     return finish(host, 'failed', [], { message: describeError(error) });
   } finally {
-    await transport.close().catch(() => undefined);
+    await opened.close().catch(() => undefined);
+    await run.transport?.close().catch(() => undefined);
   }
 }
 

@@ -1,5 +1,5 @@
 // The run journal, .kernfleet/runs/RUN.json beside the inventory: the plan being applied and, per
-// host, every step's outcome. Rewritten atomically after each step (and, later, before each reboot),
+// host, every step's outcome. Rewritten atomically after each step and before each reboot,
 // so a controller that dies mid-run leaves a journal saying exactly what happened; `apply --resume`
 // reads it back. It holds no secrets: plans never carry passwords.
 import { randomBytes } from 'node:crypto';
@@ -18,10 +18,19 @@ export interface JournalStep {
   at: string;
 }
 
+/** A reboot this run sent: the boot id before it, and the new one once the host answered with it. */
+export interface JournalReboot {
+  bootIdBefore: string;
+  startedAt: string;
+  bootIdAfter?: string;
+  backAt?: string;
+}
+
 export interface JournalHost {
   status: HostStatus | 'running';
   steps: JournalStep[];
   message?: string;
+  reboot?: JournalReboot;
 }
 
 export interface RunJournal {
@@ -50,8 +59,11 @@ export function createJournal(runId: string, plan: Plan, now: string): RunJourna
 /** Pure: the journal with one event folded in; null when the event changes nothing worth saving. */
 export function recordEvent(journal: RunJournal, event: ApplyEvent, now: string): RunJournal | null {
   switch (event.kind) {
-    case 'host-started':
-      return { ...journal, updatedAt: now, hosts: { ...journal.hosts, [event.host]: { status: 'running', steps: journal.hosts[event.host]?.steps ?? [] } } };
+    case 'host-started': {
+      // A resumed host keeps what the first run recorded (its steps, its unfinished reboot).
+      const { message: _message, ...kept } = journal.hosts[event.host] ?? { steps: [] };
+      return { ...journal, updatedAt: now, hosts: { ...journal.hosts, [event.host]: { ...kept, status: 'running' } } };
+    }
     case 'step-finished': {
       const host = journal.hosts[event.host] ?? { status: 'running', steps: [] };
       const step: JournalStep = { id: event.result.stepId, status: event.result.status, at: now, ...(event.result.message !== undefined ? { message: event.result.message } : {}) };
@@ -64,13 +76,33 @@ export function recordEvent(journal: RunJournal, event: ApplyEvent, now: string)
       const message = event.result.message;
       return { ...journal, updatedAt: now, hosts: { ...journal.hosts, [event.host]: { ...host, status: event.result.status, ...(message !== undefined ? { message } : {}) } } };
     }
+    case 'reboot-started': {
+      const host = journal.hosts[event.host] ?? { status: 'running', steps: [] };
+      return { ...journal, updatedAt: now, hosts: { ...journal.hosts, [event.host]: { ...host, reboot: { bootIdBefore: event.bootId, startedAt: now } } } };
+    }
+    case 'reboot-back': {
+      const host = journal.hosts[event.host] ?? { status: 'running', steps: [] };
+      const reboot = host.reboot ?? { bootIdBefore: '', startedAt: now };
+      return { ...journal, updatedAt: now, hosts: { ...journal.hosts, [event.host]: { ...host, reboot: { ...reboot, bootIdAfter: event.bootId, backAt: now } } } };
+    }
     case 'host-checking':
     case 'step-started':
     case 'step-progress':
     case 'batch-started':
+    case 'reboot-waiting':
     case 'rollout-stopped':
       return null;
   }
+}
+
+/**
+ * Per host, the boot id before a reboot the run sent but never saw come back (the controller died
+ * while waiting, or the host outlasted the timeout): a resume compares it with the host's boot id now.
+ */
+export function listUnfinishedReboots(journal: RunJournal): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(journal.hosts).flatMap(([host, entry]) => (entry.reboot && entry.reboot.bootIdAfter === undefined ? [[host, entry.reboot.bootIdBefore]] : [])),
+  );
 }
 
 /** Steps of a host that a resume must not repeat. */

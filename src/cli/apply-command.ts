@@ -1,20 +1,21 @@
 // `kernfleet apply` and `kernfleet rollback`. apply takes playbooks (plan now, show, confirm), a saved
-// plan followed by the playbooks it was made from (each host refused when stale), or --resume RUN; it
-// runs src/apply with listr2 progress, writes the run journal, prints runbooks for manual steps.
+// plan (it names its playbooks; each host refused when stale), or --resume RUN; it runs src/apply with
+// listr2 progress (rolling reboots with --reboot), writes the run journal, prints runbooks for manual steps.
 import { createInterface } from 'node:readline/promises';
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { parseAmount, type Amount } from '../apply/amount.js';
 import type { ApplyEvent, HostResult } from '../apply/events.js';
-import { executePlan, isFailedHost, type FleetResult } from '../apply/fleet.js';
-import { createJournal, createJournalWriter, createRunId, journalPathOf, listDoneSteps, loadJournal, saveJournal, type RunJournal } from '../apply/journal.js';
+import { executePlan, isFailedHost, type FleetResult, type Replanned } from '../apply/fleet.js';
+import { createJournal, createJournalWriter, createRunId, journalPathOf, listDoneSteps, listUnfinishedReboots, loadJournal, saveJournal, type RunJournal } from '../apply/journal.js';
 import { acquireHostLock, releaseHostLock } from '../apply/lock.js';
 import { restoreRunFiles } from '../apply/rollback.js';
 import { DiagnosticError, ExitError } from '../errors.js';
 import { gatherFleet, type GatherOptions } from '../facts/gather.js';
 import { probeRequestFor } from '../facts/request.js';
+import { hostFactsOf } from '../facts/when-facts.js';
 import { loadFleet, resolveDesired, targetHosts } from '../manifest/index.js';
-import type { HostPlan, Inventory, InventoryHost, Plan, Step } from '../model/index.js';
+import type { Inventory, InventoryHost, Plan, Step } from '../model/index.js';
 import { loadInventory, matchHosts } from '../inventory/index.js';
 import { renderPlanText } from '../render/index.js';
 import { openTransport, type Transport } from '../transport/index.js';
@@ -23,12 +24,18 @@ import { wantsColor } from './output.js';
 import { type ConnectionFlags, readGatherOptions, readPositiveInt, withConnectionFlags } from './connection-flags.js';
 import { loadAndGather, planFleet, planHost, type Gathered } from './pipeline.js';
 
-/** Gathers and plans one host again, with the manifest already loaded (stale check, convergence check). */
-export function createReplanner(gathered: Gathered, gather: GatherOptions): (host: string) => Promise<HostPlan> {
+/**
+ * Gathers and plans one host again, with the manifest already loaded (stale check, convergence check);
+ * also hands back the profile and desired state the apply record is built from.
+ */
+export function createReplanner(gathered: Gathered, gather: GatherOptions): (host: string) => Promise<Replanned> {
   return async (host) => {
     const request = probeRequestFor(resolveDesired(gathered.fleet, host, null).desired);
     const results = await gatherFleet([findInventoryHost(gathered.fleet.inventory, host)], { [host]: request }, { ...gather, forks: 1 });
-    return planHost(gathered.fleet, host, results[host]!);
+    const result = results[host]!;
+    const plan = planHost(gathered.fleet, host, result);
+    if (!result.ok) return { plan };
+    return { plan, after: { profile: result.profile, desired: resolveDesired(gathered.fleet, host, hostFactsOf(result.profile)).desired } };
   };
 }
 
@@ -51,6 +58,7 @@ interface Flags extends ConnectionFlags {
   yes?: boolean;
   interactive?: boolean;
   reboot?: boolean;
+  rebootTimeout: string;
   resume?: string;
 }
 
@@ -77,14 +85,18 @@ interface Prepared {
   runId: string;
   checkStale: boolean;
   previouslyDone: Record<string, string[]>;
+  /** Per host, the boot id before a reboot the resumed run never saw the end of. */
+  bootIdsBefore: Record<string, string>;
   /** The journal of the run being resumed. */
   journal?: RunJournal;
 }
 
-async function loadManifest(flags: Flags, playbooks: string[], digest: string, what: string): Promise<Gathered> {
-  if (playbooks.length === 0) fail('playbooks-required', `${what} needs the playbooks it was made from, to gather the hosts again`, `kernfleet apply -i ${flags.inventory} ${what === 'a saved plan' ? 'PLAN.json ' : `--resume RUN `}PLAYBOOK...`);
+/** The playbooks named on the command line, else the ones the plan says it was made from. */
+async function loadManifest(flags: Flags, named: string[], plan: Plan, what: string): Promise<Gathered> {
+  const playbooks = named.length > 0 ? named : (plan.playbooks ?? []);
+  if (playbooks.length === 0) fail('playbooks-required', `${what} does not say which playbooks it was made from: name them, to gather the hosts again`, `kernfleet apply -i ${flags.inventory} ${what === 'a saved plan' ? 'PLAN.json ' : `--resume RUN `}PLAYBOOK...`);
   const fleet = await loadFleet({ inventory: flags.inventory, playbooks, ...(flags.limit ? { limit: flags.limit } : {}) });
-  if (fleet.manifestDigest !== digest) fail('manifest-changed', `the playbooks or inventory changed since ${what} was made; plan again`);
+  if (fleet.manifestDigest !== plan.manifestDigest) fail('manifest-changed', `the playbooks or inventory changed since ${what} was made; plan again`);
   return { fleet, hosts: targetHosts(fleet, flags.limit).hosts, results: {} };
 }
 
@@ -96,18 +108,19 @@ async function prepare(targets: string[], flags: Flags, gather: GatherOptions): 
   const now = new Date();
   if (flags.resume) {
     const journal = await loadJournal(journalPathOf(flags.inventory, flags.resume));
-    const gathered = await loadManifest(flags, targets, journal.plan.manifestDigest, 'the resumed run');
+    const gathered = await loadManifest(flags, targets, journal.plan, 'the resumed run');
     const previouslyDone = Object.fromEntries(journal.plan.hosts.map((h) => [h.host, listDoneSteps(journal, h.host)]));
-    return { plan: limitPlan(journal.plan, gathered.hosts), gathered, runId: journal.runId, checkStale: false, previouslyDone, journal };
+    return { plan: limitPlan(journal.plan, gathered.hosts), gathered, runId: journal.runId, checkStale: false, previouslyDone, bootIdsBefore: listUnfinishedReboots(journal), journal };
   }
   if (targets[0]?.endsWith('.json')) {
     const plan = JSON.parse(await readFile(targets[0], 'utf8')) as Plan;
     if (typeof plan.format_version !== 'string' || !plan.format_version.startsWith('1.') || !Array.isArray(plan.hosts)) fail('bad-plan', `${targets[0]} is not a kernfleet plan (format 1.x)`);
-    const gathered = await loadManifest(flags, targets.slice(1), plan.manifestDigest, 'a saved plan');
-    return { plan: limitPlan(plan, gathered.hosts), gathered, runId: createRunId(now), checkStale: true, previouslyDone: {} };
+    const gathered = await loadManifest(flags, targets.slice(1), plan, 'a saved plan');
+    return { plan: limitPlan(plan, gathered.hosts), gathered, runId: createRunId(now), checkStale: true, previouslyDone: {}, bootIdsBefore: {} };
   }
   const gathered = await loadAndGather({ inventory: flags.inventory, playbooks: targets, ...(flags.limit ? { limit: flags.limit } : {}), gather });
-  return { plan: planFleet(gathered, now.toISOString()), gathered, runId: createRunId(now), checkStale: false, previouslyDone: {} };
+  const plan = planFleet(gathered, now.toISOString(), { inventory: flags.inventory, playbooks: targets });
+  return { plan, gathered, runId: createRunId(now), checkStale: false, previouslyDone: {}, bootIdsBefore: {} };
 }
 
 async function ask(question: string): Promise<string> {
@@ -142,12 +155,12 @@ function exitCodeOf(hosts: HostResult[]): number {
 }
 
 async function runApply(targets: string[], flags: Flags): Promise<void> {
-  if (flags.reboot) fail('not-implemented', '--reboot (rolling reboots) is not implemented yet; reboot the hosts yourself, then run apply again to verify');
   const interactive = flags.interactive === true;
   if (interactive && !(process.stdin.isTTY && process.stderr.isTTY)) fail('no-terminal', '--interactive needs a terminal to type confirmations on');
   const gather = readGatherOptions(flags);
   const serial = toAmount(flags.serial, '--serial');
   const maxFail = toAmount(flags.maxFail, '--max-fail');
+  const rebootTimeoutS = readPositiveInt(flags.rebootTimeout, '--reboot-timeout');
   const color = wantsColor(process.stdout, flags.color);
   const prepared = await prepare(targets, flags, gather);
   const { plan, runId } = prepared;
@@ -180,6 +193,7 @@ async function runApply(targets: string[], flags: Flags): Promise<void> {
       replanHost: createReplanner(prepared.gathered, gather),
       checkStale: prepared.checkStale,
       previouslyDone: prepared.previouslyDone,
+      ...(flags.reboot ? { reboot: { timeoutMs: rebootTimeoutS * 1000 }, bootIdsBefore: prepared.bootIdsBefore } : {}),
       commandTimeoutMs: gather.commandTimeoutMs,
       ...(interactive ? { interactiveConfirm: createConfirmer(color) } : {}),
     });
@@ -245,13 +259,14 @@ export function registerApply(program: Command): void {
   withConnectionOptions(
     program
       .command('apply')
-      .description('apply a plan: PLAYBOOK... (plan now), or PLAN.json PLAYBOOK... (a saved plan, refused per host when stale). Exit 0 converged, 2 work left (manual steps, reboot not verified), 1 errors')
-      .argument('[targets...]', 'playbooks, or a saved plan followed by the playbooks it was made from')
+      .description('apply a plan: PLAYBOOK... (plan now), or PLAN.json [PLAYBOOK...] (a saved plan, refused per host when stale). Exit 0 converged, 2 work left (manual steps, reboot not verified), 1 errors')
+      .argument('[targets...]', 'playbooks, or a saved plan (optionally followed by the playbooks it was made from)')
       .option('--serial <n|%>', 'hosts per batch; the next batch starts when this one ended')
       .option('--max-fail <n|%>', 'stop the rollout once more hosts than this failed')
       .option('-y, --yes', 'apply without asking')
       .option('--interactive', 'on a terminal, offer each high-risk step for a typed confirmation')
-      .option('--reboot', 'rolling reboots after the steps (not implemented yet)')
+      .option('--reboot', 'reboot hosts that need it after their steps, batch by batch (--serial), and wait for each to come back with a new boot id')
+      .option('--reboot-timeout <seconds>', 'a host not back this long after its reboot has failed', '600')
       .addOption(new Option('--resume <run>', 'continue a run from its journal (.kernfleet/runs/RUN.json beside the inventory)')),
   ).action((targets: string[], flags: Flags) => runApply(targets, flags));
 

@@ -6,6 +6,7 @@ import type { ApplyEvent, HostResult, StepResult } from '../apply/events.js';
 import { isFailedHost, type FleetResult } from '../apply/fleet.js';
 import { journalPathOf } from '../apply/journal.js';
 import { backupDirOf } from '../apply/remote-file.js';
+import { REBOOT_STEP_ID } from '../plan/steps.js';
 import { quoteArgv } from '../transport/index.js';
 import type { Plan, Step } from '../model/index.js';
 import { createPalette, renderRiskBadge } from '../render/colour.js';
@@ -67,8 +68,22 @@ const HOST_STATUS_TEXT: Record<HostResult['status'], string> = {
   'not-started': 'not started',
 };
 
+type RebootEvent = Extract<ApplyEvent, { kind: 'reboot-started' | 'reboot-waiting' | 'reboot-back' }>;
+
+export function formatRebootEvent(event: RebootEvent): string {
+  switch (event.kind) {
+    case 'reboot-started':
+      return `rebooting (boot id ${event.bootId})`;
+    case 'reboot-waiting':
+      return `waiting for ${event.host} (attempt ${event.attempt}, ${Math.round(event.elapsedMs / 1000)} s)`;
+    case 'reboot-back':
+      return event.elapsedMs === 0 ? `already rebooted: boot id ${event.bootId}` : `back: boot id ${event.bootId} after ${Math.round(event.elapsedMs / 1000)} s`;
+  }
+}
+
 export function formatHostTitle(result: HostResult): string {
-  const done = result.steps.filter((s) => s.status === 'done').length;
+  // A resumed host's steps done by the first run count: the title says how far the host is, not this process.
+  const done = result.steps.filter((s) => s.status === 'done' || s.status === 'previously-done').length;
   const counted = result.steps.length > 0 ? ` (${done}/${result.steps.length} steps)` : '';
   return `${result.host}: ${HOST_STATUS_TEXT[result.status]}${counted}${result.message ? ` — ${result.message}` : ''}`;
 }
@@ -193,6 +208,19 @@ export function startApplyProgress(plan: Plan, options: ApplyProgressOptions): A
         case 'host-checking': {
           const task = hostTasks.get(event.host);
           if (task) task.title = `${event.host}: ${event.what === 'lock' ? 'taking the host lock' : event.what === 'stale' ? 'checking the plan is still current' : 'gathering again to check convergence'}`;
+          return;
+        }
+        case 'reboot-started':
+        case 'reboot-waiting':
+        case 'reboot-back': {
+          // The reboot step's line when the plan has one; the host's title for a reboot the re-plan asked for.
+          const task = stepTasks.get(keyOf(event.host, REBOOT_STEP_ID));
+          const line = formatRebootEvent(event);
+          if (task) task.output = line;
+          else {
+            const hostTask = hostTasks.get(event.host);
+            if (hostTask) hostTask.title = `${event.host}: ${line}`;
+          }
           return;
         }
         case 'step-started':

@@ -70,7 +70,10 @@ export function diagnosePrivilege(plan: HostPlan, profile: HostProfile, connecti
   return [{ severity: 'error', code: 'root-required', host: plan.host, message: `${user} is not root and ${why}: ${plan.steps.filter((s) => s.become).length} steps cannot run`, hint: 'log in as root, allow passwordless sudo, or set ansible_become_password (e.g. from a vault)' }];
 }
 
-export function planFleet(gathered: Gathered, createdAt: string): Plan {
+/** `origin`: the inventory and playbooks as given, so a saved plan can be applied without naming them again. */
+export function planFleet(gathered: Gathered, createdAt: string, origin?: { inventory: string; playbooks: string[] }): Plan {
   const hosts = gathered.hosts.map((host) => planHost(gathered.fleet, host, gathered.results[host]!));
-  return assemblePlan(hosts, { tool: TOOL, createdAt, manifestDigest: gathered.fleet.manifestDigest });
+  const { hosts: planned, ...meta } = assemblePlan(hosts, { tool: TOOL, createdAt, manifestDigest: gathered.fleet.manifestDigest });
+  // Before the hosts, so a person reading the file sees where it came from first.
+  return { ...meta, ...(origin ? { inventory: origin.inventory, playbooks: origin.playbooks } : {}), hosts: planned };
 }

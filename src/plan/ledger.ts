@@ -59,15 +59,38 @@ export function buildLedgerParams(desired: DesiredState, ledger: Ledger, configu
   return Object.fromEntries(Object.entries(result).sort(([a], [b]) => a.localeCompare(b)));
 }
 
-export function renderLedger(params: LedgerParams): string {
-  return `${JSON.stringify({ format_version: '1.0', cmdline: { added: params } }, null, 2)}\n`;
+function parseDocument(text: string | null): Record<string, unknown> | null {
+  if (text === null) return null;
+  try {
+    const doc: unknown = JSON.parse(text);
+    return typeof doc === 'object' && doc !== null && !Array.isArray(doc) ? (doc as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+function sameParams(a: unknown, b: LedgerParams): boolean {
+  if (!isParams(a)) return false;
+  const keys = Object.keys(b);
+  return Object.keys(a).length === keys.length && keys.every((k) => k in a && a[k] === b[k]);
+}
+
+/**
+ * The ledger's new text: kernfleet's parameters replaced, every key this module does not own (apply's
+ * last_apply record) kept as it is. An unreadable document is replaced (plan already warned about it).
+ */
+export function renderLedger(params: LedgerParams, currentText: string | null = null): string {
+  const doc = parseDocument(currentText) ?? {};
+  const cmdline = typeof doc['cmdline'] === 'object' && doc['cmdline'] !== null ? doc['cmdline'] : {};
+  return `${JSON.stringify({ format_version: '1.0', ...doc, cmdline: { ...cmdline, added: params } }, null, 2)}\n`;
 }
 
 export function buildLedgerEdit(profile: HostProfile, params: LedgerParams): FileEdit | null {
   const before = profile.kernfleet.ledger?.content ?? null;
   const path = profile.kernfleet.ledger?.path ?? LEDGER_PATH;
-  const after = renderLedger(params);
-  if (before === after) return null;
+  const doc = parseDocument(before);
+  // Compared as data: the same parameters in another layout (or beside a last_apply record) need no write.
+  if (doc !== null && sameParams((doc['cmdline'] as { added?: unknown } | undefined)?.added ?? {}, params)) return null;
   if (before === null && Object.keys(params).length === 0) return null;
-  return { path, before, after, mode: '0644' };
+  return { path, before, after: renderLedger(params, before), mode: '0644' };
 }

@@ -1,45 +1,28 @@
 // `kernfleet apply` and `kernfleet rollback` as an operator runs them, against the simulated fleet.
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { Command } from 'commander';
+import { Ajv } from 'ajv';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { executeHostPlan } from '../../src/apply/execute.js';
 import { createJournal, journalPathOf, saveJournal, type RunJournal } from '../../src/apply/journal.js';
 import { acquireHostLock } from '../../src/apply/lock.js';
-import { createReplanner, createTransportOpener, registerApply } from '../../src/cli/apply-command.js';
+import { createReplanner, createTransportOpener } from '../../src/cli/apply-command.js';
 import { loadAndGather, planFleet } from '../../src/cli/pipeline.js';
-import { DiagnosticError, ExitError } from '../../src/errors.js';
+import { DiagnosticError } from '../../src/errors.js';
 import { sshExec } from '../fleet/clients.js';
 import { startFleet, type Fleet } from '../fleet/fleet.js';
+import { runKernfleet } from '../unit/apply/cli-runner.js';
 
 // A full apply is dozens of SSH execs per host; on a loaded CI machine that can outlast the fleet default.
 vi.setConfig({ testTimeout: 300_000 });
 
 const PLAYBOOK = resolve(import.meta.dirname, '../../playbooks/debvisor.yml');
+const planSchema = JSON.parse(await readFile(new URL('../../schemas/plan.schema.json', import.meta.url), 'utf8')) as object;
+const validatePlan = new Ajv({ allErrors: true, strict: false }).compile(planSchema);
 
 let fleet: Fleet;
 let connection: string[];
 let originalGrub: string;
-
-/** Runs the CLI in-process; returns the exit code it would end with and what it printed. */
-async function kernfleet(...args: string[]): Promise<{ code: number; out: string; error?: unknown }> {
-  const chunks: string[] = [];
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString());
-    return true;
-  });
-  const program = new Command('kernfleet').exitOverride();
-  registerApply(program);
-  try {
-    await program.parseAsync(['node', 'kernfleet', ...args]);
-    return { code: 0, out: chunks.join('') };
-  } catch (error) {
-    const code = error instanceof ExitError ? error.code : 1;
-    return { code, out: chunks.join(''), error };
-  } finally {
-    spy.mockRestore();
-  }
-}
 
 beforeAll(async () => {
   // One fresh Debian 12 hypervisor, reached through the fleet's inventory, ssh config and known_hosts.
@@ -59,7 +42,7 @@ describe('kernfleet apply / rollback', () => {
 
   it('refuses to apply without --yes when nobody can confirm', async () => {
     // Tests run without a terminal, as CI does.
-    const result = await kernfleet('apply', ...connection, PLAYBOOK);
+    const result = await runKernfleet('apply', ...connection, PLAYBOOK);
     expect(result.error).toBeInstanceOf(DiagnosticError);
     expect((result.error as DiagnosticError).diagnostics[0]?.code).toBe('confirmation-required');
     expect(await readFile(join(fleet.hosts[0]!.root, 'etc/default/grub'), 'utf8')).toBe(originalGrub);
@@ -67,7 +50,7 @@ describe('kernfleet apply / rollback', () => {
 
   it('applies a playbook with --yes, reports convergence and keeps a journal of every step', async () => {
     // The operator applies the flagship playbook in CI mode.
-    const result = await kernfleet('apply', ...connection, '--yes', PLAYBOOK);
+    const result = await runKernfleet('apply', ...connection, '--yes', PLAYBOOK);
     expect(result.error).toBeUndefined();
     expect(result.out).toMatch(/hv01: converged \(\d+\/\d+ steps\) — reboot pending/);
     runId = /run (\S+): journal/.exec(result.out)?.[1] ?? '';
@@ -82,7 +65,7 @@ describe('kernfleet apply / rollback', () => {
 
   it('rolls a run back: the files it changed are restored and the ones it created are gone', async () => {
     // The operator undoes the run's files with the id apply printed.
-    const result = await kernfleet('rollback', ...connection, '--run', runId);
+    const result = await runKernfleet('rollback', ...connection, '--run', runId);
     expect(result.error).toBeUndefined();
     expect(result.out).toContain('hv01: files restored');
     expect(result.out).toContain('restored /etc/default/grub');
@@ -98,10 +81,10 @@ describe('kernfleet apply / rollback', () => {
     const planPath = join(fleet.baseDir, 'plan.json');
     await writeFile(planPath, JSON.stringify(planFleet(gathered, new Date().toISOString())));
     expect((await sshExec(fleet, 'hv01', 'sysctl -w net.core.somaxconn=1024')).code).toBe(0);
-    const stale = await kernfleet('apply', ...connection, '--yes', planPath, PLAYBOOK);
+    const stale = await runKernfleet('apply', ...connection, '--yes', planPath, PLAYBOOK);
     expect(stale.code).toBe(1);
     expect(stale.out).toContain('stale plan: hv01 changed since the plan was made; plan again');
-    expect((await createReplanner(gathered, gather)('hv01')).steps.length).toBeGreaterThan(1);
+    expect((await createReplanner(gathered, gather)('hv01')).plan.steps.length).toBeGreaterThan(1);
   });
 
   it('applies a fresh saved plan exactly', async () => {
@@ -109,9 +92,33 @@ describe('kernfleet apply / rollback', () => {
     const gather = { forks: 2, acceptNewHostKeys: false, connectTimeoutMs: 15_000, commandTimeoutMs: 60_000, sshConfigPath: fleet.sshConfigPath, knownHostsPath: fleet.knownHostsPath };
     const planPath = join(fleet.baseDir, 'plan-fresh.json');
     await writeFile(planPath, JSON.stringify(planFleet(await loadAndGather({ inventory: fleet.inventoryPath, playbooks: [PLAYBOOK], gather }), new Date().toISOString())));
-    const applied = await kernfleet('apply', ...connection, '--yes', planPath, PLAYBOOK);
+    const applied = await runKernfleet('apply', ...connection, '--yes', planPath, PLAYBOOK);
     expect(applied.error).toBeUndefined();
     expect(applied.out).toMatch(/hv01: converged/);
+  });
+
+  it('applies a saved plan that names its playbooks, with none on the command line', async () => {
+    // The plan file says which inventory and playbooks it came from; hv01 is then changed by hand so there is work.
+    const gather = { forks: 2, acceptNewHostKeys: false, connectTimeoutMs: 15_000, commandTimeoutMs: 60_000, sshConfigPath: fleet.sshConfigPath, knownHostsPath: fleet.knownHostsPath };
+    expect((await sshExec(fleet, 'hv01', 'sysctl -w vm.overcommit_memory=0')).code).toBe(0);
+    const gathered = await loadAndGather({ inventory: fleet.inventoryPath, playbooks: [PLAYBOOK], gather });
+    const plan = planFleet(gathered, new Date().toISOString(), { inventory: fleet.inventoryPath, playbooks: [PLAYBOOK] });
+    expect(validatePlan(plan), JSON.stringify(validatePlan.errors)).toBe(true);
+    expect(plan.hosts[0]!.steps.map((s) => s.id)).toContain('sysctl:vm.overcommit_memory:set-live');
+    const planPath = join(fleet.baseDir, 'plan-standalone.json');
+    await writeFile(planPath, JSON.stringify(plan));
+    const applied = await runKernfleet('apply', ...connection, '--yes', planPath);
+    expect(applied.error).toBeUndefined();
+    expect(applied.out).toMatch(/hv01: converged/);
+    expect((await sshExec(fleet, 'hv01', 'sysctl -n vm.overcommit_memory')).stdout.trim()).toBe('1');
+  });
+
+  it('refuses a saved plan without playbooks when it does not name them', async () => {
+    // A plan file from before plans named their playbooks.
+    const planPath = join(fleet.baseDir, 'plan-bare.json');
+    await writeFile(planPath, JSON.stringify({ format_version: '1.0', tool: 'kernfleet', createdAt: 'x', manifestDigest: 'sha256:x', hosts: [] }));
+    const result = await runKernfleet('apply', ...connection, '--yes', planPath);
+    expect((result.error as DiagnosticError).diagnostics[0]?.code).toBe('playbooks-required');
   });
 });
 
@@ -143,7 +150,7 @@ describe('kernfleet apply --resume', () => {
     } finally {
       await transport.close();
     }
-    const resumed = await kernfleet('apply', '-i', resumeFleet.inventoryPath, '--ssh-config', resumeFleet.sshConfigPath, '--known-hosts', resumeFleet.knownHostsPath, '--yes', '--resume', runId, PLAYBOOK);
+    const resumed = await runKernfleet('apply', '-i', resumeFleet.inventoryPath, '--ssh-config', resumeFleet.sshConfigPath, '--known-hosts', resumeFleet.knownHostsPath, '--yes', '--resume', runId, PLAYBOOK);
     expect(resumed.error).toBeUndefined();
     expect(resumed.out).toContain('hv05: converged');
     const after = JSON.parse(await readFile(journalPath, 'utf8')) as RunJournal;

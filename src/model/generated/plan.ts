@@ -41,6 +41,14 @@ export interface Plan {
    * sha256 of the playbooks and inventory the plan was made from.
    */
   manifestDigest: string;
+  /**
+   * The playbook paths the plan was made from, as given on the command line: `kernfleet apply -i INV PLAN.json` loads them again (the digest must still match).
+   */
+  playbooks?: string[];
+  /**
+   * The inventory path the plan was made from, as given on the command line.
+   */
+  inventory?: string;
   hosts: HostPlan[];
 }
 /**

@@ -7,19 +7,9 @@ import { acquireHostLock } from '../../../src/apply/lock.js';
 import type { HostPlan, Plan, Step } from '../../../src/model/index.js';
 import type { Transport } from '../../../src/transport/index.js';
 import { aHostPlan, aStep } from './plan-builders.js';
-import { startLocalHost, type LocalHost } from './local-host.js';
+import { scopeStateDir, startLocalHost, type LocalHost } from './local-host.js';
 
 const SHARED_STATE = '/var/lib/kernfleet-unit-test';
-
-// Each simulated host gets its own root; the state dir the executor names is mapped into that root,
-// so every host has its own lock as a real fleet would.
-function scopedTransport(host: LocalHost, name: string): Transport {
-  return {
-    host: name,
-    exec: (command, opts) => host.transport.exec('argv' in command ? { argv: command.argv.map((a) => (a.startsWith(SHARED_STATE) ? host.stateDir + a.slice(SHARED_STATE.length) : a)) } : command, opts),
-    close: async () => undefined,
-  };
-}
 
 let hosts: Record<string, LocalHost>;
 let events: ApplyEvent[];
@@ -40,7 +30,7 @@ async function openHost(name: string): Promise<Transport> {
   open[name] = (open[name] ?? 0) + 1;
   const inUse = Object.keys(open).length - events.filter((e) => e.kind === 'host-finished').length;
   peak = Math.max(peak, inUse);
-  return scopedTransport(hosts[name]!, name);
+  return scopeStateDir(hosts[name]!, name, SHARED_STATE);
 }
 
 const mark = (name: string, file: string): Step['commands'][number] => ['sh', '-c', 'sleep 0.05; echo ran >> "$1"', 'sh', join(hosts[name]!.root, file)];
@@ -53,7 +43,7 @@ describe('executePlan', () => {
   it('applies every host at most --forks at a time, each under its lock, and reports convergence', async () => {
     // Four hosts, two at a time; the re-plan after apply finds nothing left.
     const plan = aPlan(['hv01', 'hv02', 'hv03', 'hv04'].map((h) => aHostPlan(h, [aStep({ id: 'one', commands: [mark(h, 'one')] })])));
-    const result = await executePlan(plan, openHost, base({ forks: 2, replanHost: async (h) => converged(h) }));
+    const result = await executePlan(plan, openHost, base({ forks: 2, replanHost: async (h) => ({ plan: converged(h) }) }));
     expect(result.hosts.map((h) => [h.host, h.status])).toEqual([['hv01', 'converged'], ['hv02', 'converged'], ['hv03', 'converged'], ['hv04', 'converged']]);
     expect(peak).toBe(2);
     for (const name of Object.keys(hosts)) {
@@ -83,7 +73,7 @@ describe('executePlan', () => {
   it('refuses a host whose fingerprint changed since a saved plan, without running anything', async () => {
     // hv01 was changed by hand after `plan --out`; hv02 was not.
     const plan = aPlan(['hv01', 'hv02'].map((h) => aHostPlan(h, [aStep({ id: 'one', commands: [mark(h, 'one')] })])));
-    const replanHost = async (h: string) => ({ ...converged(h), fingerprint: h === 'hv01' ? 'sha256:other' : 'sha256:test' });
+    const replanHost = async (h: string) => ({ plan: { ...converged(h), fingerprint: h === 'hv01' ? 'sha256:other' : 'sha256:test' } });
     const result = await executePlan(plan, openHost, base({ checkStale: true, replanHost }));
     expect(result.hosts.map((h) => h.status)).toEqual(['stale', 'converged']);
     expect(result.hosts[0]?.message).toBe('stale plan: hv01 changed since the plan was made; plan again');
@@ -113,7 +103,7 @@ describe('executePlan', () => {
   it('calls a host converged when only the reboot is left, and changed when other steps remain', async () => {
     // After apply, hv01's re-plan holds only the reboot, hv02's still holds a sysctl step.
     const plan = aPlan(['hv01', 'hv02'].map((h) => aHostPlan(h, [aStep({ id: 'one', commands: [mark(h, 'one')] })])));
-    const replanHost = async (h: string) => aHostPlan(h, h === 'hv01' ? [aStep({ id: 'reboot' })] : [aStep({ id: 'sysctl:vm.swappiness:live' }), aStep({ id: 'reboot' })]);
+    const replanHost = async (h: string) => ({ plan: aHostPlan(h, h === 'hv01' ? [aStep({ id: 'reboot' })] : [aStep({ id: 'sysctl:vm.swappiness:live' }), aStep({ id: 'reboot' })]) });
     const result = await executePlan(plan, openHost, base({ replanHost }));
     expect(result.hosts.map((h) => [h.status, h.remaining])).toEqual([['converged', ['reboot']], ['changed', ['sysctl:vm.swappiness:live', 'reboot']]]);
     expect(result.hosts[1]?.message).toBe('not converged: the re-plan still has sysctl:vm.swappiness:live');
@@ -122,7 +112,7 @@ describe('executePlan', () => {
   it('reports a host with an unconfirmed high-risk step as needing manual work', async () => {
     // The only step is a kernel upgrade and nobody is at the keyboard.
     const plan = aPlan([aHostPlan('hv01', [aStep({ id: 'kernel:upgrade', risk: 'high', autoExecute: false, commands: [mark('hv01', 'x')] })])]);
-    const result = await executePlan(plan, openHost, base({ replanHost: async (h) => converged(h) }));
+    const result = await executePlan(plan, openHost, base({ replanHost: async (h) => ({ plan: converged(h) }) }));
     expect(result.hosts[0]).toMatchObject({ status: 'manual', message: 'left to an operator: kernel:upgrade' });
   });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StepResult } from '../../../src/apply/events.js';
-import { createJournal, createJournalWriter, createRunId, journalPathOf, listDoneSteps, loadJournal } from '../../../src/apply/journal.js';
+import { createJournal, createJournalWriter, createRunId, journalPathOf, listDoneSteps, listUnfinishedReboots, loadJournal } from '../../../src/apply/journal.js';
 import type { Plan } from '../../../src/model/index.js';
 import { aHostPlan, aStep } from './plan-builders.js';
 
@@ -57,5 +57,19 @@ describe('run journal', () => {
     await expect(loadJournal(join(dir, 'missing.json'))).rejects.toThrow();
     await writeFile(path, JSON.stringify(PLAN));
     await expect(loadJournal(path)).rejects.toThrow('is not a kernfleet run journal');
+  });
+
+  it('has the boot id on disk before a reboot, and forgets the reboot as unfinished once the host is back', async () => {
+    // hv01 came back from its reboot; the controller died while hv02 was rebooting.
+    const path = join(dir, '.kernfleet/runs/R2.json');
+    const writer = createJournalWriter(path, createJournal('R2', PLAN, '2026-11-23T14:00:00Z'));
+    await writer.onEvent({ kind: 'reboot-started', host: 'hv01', bootId: 'aaa' });
+    await writer.onEvent({ kind: 'reboot-started', host: 'hv02', bootId: 'ccc' });
+    expect(listUnfinishedReboots(await loadJournal(path))).toEqual({ hv01: 'aaa', hv02: 'ccc' });
+    await writer.onEvent({ kind: 'reboot-waiting', host: 'hv01', attempt: 1, elapsedMs: 500 });
+    await writer.onEvent({ kind: 'reboot-back', host: 'hv01', bootId: 'bbb', elapsedMs: 4000 });
+    const saved = await loadJournal(path);
+    expect(saved.hosts['hv01']?.reboot).toMatchObject({ bootIdBefore: 'aaa', bootIdAfter: 'bbb' });
+    expect(listUnfinishedReboots(saved)).toEqual({ hv02: 'ccc' });
   });
 });

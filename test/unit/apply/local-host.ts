@@ -64,3 +64,16 @@ export function cutStdin(transport: Transport, keep: number): Transport {
     close: () => transport.close(),
   };
 }
+
+/**
+ * The host as the executor sees it when it names `sharedState` (a /var/lib/kernfleet stand-in shared by
+ * every host in a test): paths below it are mapped into this host's own state dir, so every host has
+ * its own lock, backups and ledger, as a real fleet would.
+ */
+export function scopeStateDir(host: LocalHost, name: string, sharedState: string): Transport {
+  return {
+    host: name,
+    exec: (command, opts) => host.transport.exec('argv' in command ? { argv: command.argv.map((a) => (a.startsWith(sharedState) ? host.stateDir + a.slice(sharedState.length) : a)) } : command, opts),
+    close: async () => undefined,
+  };
+}

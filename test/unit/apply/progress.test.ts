@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HostResult } from '../../../src/apply/events.js';
-import { formatHostTitle, formatStepTitle, startApplyProgress } from '../../../src/cli/apply-progress.js';
+import { formatHostTitle, formatRebootEvent, formatStepTitle, startApplyProgress } from '../../../src/cli/apply-progress.js';
 import type { Plan } from '../../../src/model/index.js';
 import { aHostPlan, aStep } from './plan-builders.js';
 
@@ -47,5 +47,27 @@ describe('apply progress', () => {
     const converged: HostResult = { ...result('hv01', 'converged', 'reboot pending'), steps: [{ stepId: 'one', title: '', risk: 'low', status: 'done', files: [], commands: [] }, { stepId: 'reboot', title: '', risk: 'medium', status: 'reboot-pending', files: [], commands: [] }] };
     expect(formatHostTitle(converged)).toBe('hv01: converged (1/2 steps) — reboot pending');
     expect(formatHostTitle(result('hv02', 'locked', 'hv02 is locked by run r1'))).toBe('hv02: locked by another run — hv02 is locked by run r1');
+  });
+
+  it('says what a rolling reboot is doing, in words an operator follows', () => {
+    // hv07 reboots, is waited for, comes back; hv08 was found already rebooted by a resumed run.
+    expect(formatRebootEvent({ kind: 'reboot-started', host: 'hv07', bootId: 'b1' })).toBe('rebooting (boot id b1)');
+    expect(formatRebootEvent({ kind: 'reboot-waiting', host: 'hv07', attempt: 3, elapsedMs: 12_400 })).toBe('waiting for hv07 (attempt 3, 12 s)');
+    expect(formatRebootEvent({ kind: 'reboot-back', host: 'hv07', bootId: 'b2', elapsedMs: 31_000 })).toBe('back: boot id b2 after 31 s');
+    expect(formatRebootEvent({ kind: 'reboot-back', host: 'hv08', bootId: 'b9', elapsedMs: 0 })).toBe('already rebooted: boot id b9');
+  });
+
+  it('ends after a rolling reboot whose events arrive between the steps', async () => {
+    // hv01's plan ends with its reboot; the reboot reports progress before the step finishes.
+    const reboot = aStep({ id: 'reboot', title: 'reboot', risk: 'medium' });
+    const plan: Plan = { ...PLAN, hosts: [aHostPlan('hv01', [reboot])] };
+    const progress = startApplyProgress(plan, { renderer: 'silent', color: false });
+    progress.onEvent({ kind: 'host-started', host: 'hv01', steps: [reboot] });
+    progress.onEvent({ kind: 'reboot-started', host: 'hv01', bootId: 'b1' });
+    progress.onEvent({ kind: 'reboot-waiting', host: 'hv01', attempt: 1, elapsedMs: 500 });
+    progress.onEvent({ kind: 'reboot-back', host: 'hv01', bootId: 'b2', elapsedMs: 2_000 });
+    progress.onEvent({ kind: 'step-finished', host: 'hv01', step: reboot, result: { stepId: 'reboot', title: 'reboot', risk: 'medium', status: 'done', files: [], commands: [] } });
+    progress.onEvent({ kind: 'host-finished', host: 'hv01', result: result('hv01', 'converged') });
+    expect(await within(progress.done)).toBeUndefined();
   });
 });
