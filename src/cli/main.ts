@@ -81,7 +81,8 @@ export function buildProgram(): Command {
       .argument('<playbook...>'),
   ).action(async (playbooks: string[], flags: ConnectionFlags & { inventory: string; limit?: string; format: string; out?: string; detailedExitcode?: boolean }) => {
     const gathered = await loadAndGather({ inventory: flags.inventory, playbooks, limit: flags.limit, gather: readGatherOptions(flags) });
-    const plan = planFleet(gathered, new Date().toISOString());
+    // The saved plan names what it was made from, so `apply -i INV plan.json` needs nothing else.
+    const plan = planFleet(gathered, new Date().toISOString(), { inventory: flags.inventory, playbooks });
     if (flags.out) await writeFileAtomic(flags.out, renderPlanJson(plan));
     const color = wantsColor(process.stdout, flags.color);
     print(flags.format === 'json' ? renderPlanJson(plan) : flags.format === 'markdown' ? renderPlanMarkdown(plan) : renderPlanText(plan, { color }));

@@ -196,9 +196,14 @@ function createSshTransport(
   };
 }
 
-function openChannel(hostName: string, client: Client, commandLine: string): Promise<ClientChannel> {
+// ssh2 never calls back when the connection drops while a channel is opening (a host going down for a
+// reboot, a cut link): without the close listener the exec would hang with nothing keeping Node alive.
+export function openChannel(hostName: string, client: Client, commandLine: string): Promise<ClientChannel> {
   return new Promise((resolve, reject) => {
+    const onClose = () => reject(new TransportError('channel', hostName, 'the connection closed while opening an exec channel'));
+    client.once('close', onClose);
     client.exec(commandLine, (err, channel) => {
+      client.removeListener('close', onClose);
       if (err) reject(new TransportError('channel', hostName, `cannot open an exec channel: ${err.message}`));
       else resolve(channel);
     });
