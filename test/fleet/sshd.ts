@@ -110,6 +110,10 @@ function renderConfig(setup: SshdSetup, group: SshdHost[], index: number, enter:
     'MaxStartups 200:30:400',
     'MaxSessions 64',
     'LogLevel ERROR',
+    // sshd runs the forced command through root's login shell; bash sources ~/.bashrc for a command sent
+    // by sshd when SHLVL is below 2. On machines whose .bashrc starts pyenv that cost ~1 s of CPU per
+    // session and serialised sessions on pyenv's lock: the fleet must not inherit the controller's dotfiles.
+    'SetEnv SHLVL=1',
     // Run by the forced command inside the host root (SSH_ORIGINAL_COMMAND is this path).
     'Subsystem sftp /usr/lib/openssh/sftp-server',
     `ForceCommand ${enter}`,
