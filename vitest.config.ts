@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     projects: [
-      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/facts/**/*.test.ts', 'test/manifest/**/*.test.ts', 'test/scenarios/**/*.test.ts'] } },
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/facts/**/*.test.ts', 'test/manifest/**/*.test.ts', 'test/scenarios/**/*.test.ts', 'bench/**/*.test.ts'] } },
       {
         extends: true,
         test: {
