@@ -25,6 +25,8 @@ export interface StartVmOptions {
   cpus?: number;
   /** Power-on (or reboot) to SSH: 70-180 s under TCG on a busy 2-core machine (default 420 s). */
   bootTimeoutMs?: number;
+  /** Extra inventory variables of the host (e.g. `{ hugepages_1g: 1 }`: the machine has 2 GiB), after the connection vars. */
+  hostVars?: Record<string, unknown>;
 }
 
 export interface Vm {
@@ -73,7 +75,7 @@ export async function startVm(options: StartVmOptions = {}): Promise<Vm> {
   const target: SshTarget = { host: '127.0.0.1', port, user: 'root', keyPath: image.keyPath, knownHostsPath: join(dir, 'known_hosts') };
   await writeFile(target.knownHostsPath, `[127.0.0.1]:${port} ${hostKey}\n`);
   const inventoryPath = join(dir, 'inventory.yml');
-  await writeFile(inventoryPath, renderInventory(target));
+  await writeFile(inventoryPath, renderInventory(target, options.hostVars));
 
   let stopped = false;
   const stop = async (): Promise<void> => {
@@ -116,8 +118,9 @@ export async function startVm(options: StartVmOptions = {}): Promise<Vm> {
 }
 
 /** Ansible YAML inventory of the one machine, with every connection detail kernfleet needs. */
-export function renderInventory(target: SshTarget): string {
+export function renderInventory(target: SshTarget, hostVars: Record<string, unknown> = {}): string {
   const host = {
+    ...hostVars,
     ansible_host: target.host,
     ansible_port: target.port,
     ansible_user: target.user,
