@@ -100,8 +100,10 @@ beforeAll(async () => {
     'StrictModes no',
     'AllowTcpForwarding yes',
     'LogLevel INFO',
-    // Sessions find the fake sudo first; it wants this password (see test/fixtures/transport/fake-sudo-bin).
-    `SetEnv PATH=${FAKE_SUDO_DIR}:/usr/sbin:/usr/bin:/sbin:/bin FAKE_SUDO_PASSWORD=s3cret`,
+    // One SetEnv line (sshd keeps only the first). Sessions find the fake sudo first, which wants this
+    // password (see test/fixtures/transport/fake-sudo-bin); SHLVL=1 keeps root's ~/.bashrc out of the
+    // test (bash sources it for sshd commands below level 2; pyenv in it can stall a minute on a stale lock).
+    `SetEnv PATH=${FAKE_SUDO_DIR}:/usr/sbin:/usr/bin:/sbin:/bin FAKE_SUDO_PASSWORD=s3cret SHLVL=1`,
     '',
   ].join('\n'));
   sshd = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
