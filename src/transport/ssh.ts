@@ -174,8 +174,8 @@ function createSshTransport(
   const run = async (command: Command, opts: ExecOptions): Promise<ExecResult> => {
     const spec = buildBecomeSpec(connection, target.user, opts.become, () => randomBytes(8).toString('hex'));
     const invocation = buildInvocation(command, spec, opts.stdin);
-    const channel = await openChannel(host.name, client, quoteArgv(invocation.argv));
-    return runInvocation(channelHandle(channel), invocation, {
+    const handle = await openChannel(host.name, client, quoteArgv(invocation.argv));
+    return runInvocation(handle, invocation, {
       host: host.name,
       timeoutMs: opts.timeoutMs ?? options.commandTimeoutMs,
       password: connection.becomePassword,
@@ -198,14 +198,18 @@ function createSshTransport(
 
 // ssh2 never calls back when the connection drops while a channel is opening (a host going down for a
 // reboot, a cut link): without the close listener the exec would hang with nothing keeping Node alive.
-export function openChannel(hostName: string, client: Client, commandLine: string): Promise<ClientChannel> {
+// The handle (with its 'exit' and 'close' listeners) is built inside ssh2's callback, not after the
+// promise resolves: a fast command's exit-status and close can arrive in the same read as the channel's
+// confirmation, and ssh2 emits them synchronously — a listener attached a microtask later misses the exit
+// status and the command looks killed by a signal.
+export function openChannel(hostName: string, client: Client, commandLine: string): Promise<ProcessHandle> {
   return new Promise((resolve, reject) => {
     const onClose = () => reject(new TransportError('channel', hostName, 'the connection closed while opening an exec channel'));
     client.once('close', onClose);
     client.exec(commandLine, (err, channel) => {
       client.removeListener('close', onClose);
       if (err) reject(new TransportError('channel', hostName, `cannot open an exec channel: ${err.message}`));
-      else resolve(channel);
+      else resolve(channelHandle(channel));
     });
   });
 }

@@ -16,9 +16,24 @@ describe('openChannel', () => {
 
   it('leaves no close listener behind once the channel is open', async () => {
     // Many execs on one connection must not pile up listeners.
-    const channel = {};
+    const channel = Object.assign(new EventEmitter(), { stderr: new EventEmitter() });
     const client = Object.assign(new EventEmitter(), { exec: (_c: string, cb: (e: Error | undefined, ch: unknown) => void) => cb(undefined, channel) }) as unknown as Client;
-    await expect(openChannel('hv07', client, 'true')).resolves.toBe(channel);
+    const handle = await openChannel('hv07', client, 'true');
+    expect(handle.stdout).toBe(channel);
     expect((client as unknown as EventEmitter).listenerCount('close')).toBe(0);
+  });
+
+  it('keeps the exit status of a command whose exit and close arrive with the channel itself', async () => {
+    // A fast command on a quiet link: ssh2 emits exit and close in the same tick as the exec callback.
+    const channel = Object.assign(new EventEmitter(), { stderr: new EventEmitter() });
+    const client = Object.assign(new EventEmitter(), {
+      exec: (_c: string, cb: (e: Error | undefined, ch: unknown) => void) => {
+        cb(undefined, channel);
+        channel.emit('exit', 1);
+        channel.emit('close');
+      },
+    }) as unknown as Client;
+    const handle = await openChannel('hv07', client, 'grep -q x /proc/modules');
+    await expect(handle.finished).resolves.toEqual({ code: 1 });
   });
 });
