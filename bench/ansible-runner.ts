@@ -1,10 +1,10 @@
 // The peer: ansible-playbook on the same fleet, configured as a competent user would (pipelining,
 // ControlPersist, no fact gathering, the same forks as kernfleet). Each run gets its own ControlPath
 // directory and its persisted masters are stopped afterwards, so no run inherits another's connections.
-import { readFileSync, readdirSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Fleet } from '../test/fleet/fleet.js';
+import { findProcessesMentioning } from '../test/fleet/processes.js';
 import { runMeasured, type Measured } from './measure.js';
 
 export const ANSIBLE_PLAYBOOK = new URL('./ansible/debvisor.yml', import.meta.url).pathname;
@@ -28,18 +28,6 @@ export function renderAnsibleConfig(opts: { forks: number; knownHosts: string; c
   ].join('\n');
 }
 
-function pidsMentioning(text: string): number[] {
-  return readdirSync('/proc')
-    .filter((p) => /^\d+$/.test(p))
-    .filter((p) => {
-      try {
-        return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(text);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
 
 let runs = 0;
 
@@ -56,7 +44,7 @@ export async function runAnsible(fleet: Fleet, forks: number, mode: 'check' | 'a
       env: { ...process.env, ANSIBLE_CONFIG: config, ANSIBLE_NOCOLOR: '1' },
     });
   } finally {
-    for (const pid of pidsMentioning(controlDir)) {
+    for (const pid of findProcessesMentioning(controlDir)) {
       try {
         process.kill(pid, 'SIGTERM');
       } catch {

@@ -1,21 +1,10 @@
 // Scale and clean-up: 200 hosts start in seconds on one machine, and stop() leaves nothing behind.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { sshExec } from './clients.js';
 import { startFleet } from './fleet.js';
+import { findProcessesMentioning } from './processes.js';
 
-function processesMentioning(text: string): number[] {
-  return readdirSync('/proc')
-    .filter((p) => /^\d+$/.test(p))
-    .filter((p) => {
-      try {
-        return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(text);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
 
 describe('a fleet of 200 hosts', () => {
   it('starts, answers on its first and last address, and stops without leftovers', async () => {
@@ -29,13 +18,13 @@ describe('a fleet of 200 hosts', () => {
       for (const name of ['h1', 'h200']) expect((await sshExec(fleet, name, 'uname -n')).stdout).toBe(`${name}\n`);
       void sshExec(fleet, 'h100', 'sleep 600');
       await new Promise((r) => setTimeout(r, 1500));
-      expect(processesMentioning(fleet.baseDir).length).toBeGreaterThan(13);
+      expect(findProcessesMentioning(fleet.baseDir).length).toBeGreaterThan(13);
     } finally {
       const stopping = Date.now();
       await fleet.stop();
       console.log(`200 hosts: start ${startSeconds.toFixed(1)} s, stop ${((Date.now() - stopping) / 1000).toFixed(1)} s`);
     }
-    expect(processesMentioning(fleet.baseDir)).toEqual([]);
+    expect(findProcessesMentioning(fleet.baseDir)).toEqual([]);
     expect(existsSync(fleet.baseDir)).toBe(false);
     expect(startSeconds).toBeLessThan(60);
   });
