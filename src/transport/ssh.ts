@@ -202,7 +202,23 @@ function createSshTransport(
 // promise resolves: a fast command's exit-status and close can arrive in the same read as the channel's
 // confirmation, and ssh2 emits them synchronously — a listener attached a microtask later misses the exit
 // status and the command looks killed by a signal.
-export function openChannel(hostName: string, client: Client, commandLine: string): Promise<ProcessHandle> {
+export async function openChannel(hostName: string, client: Client, commandLine: string): Promise<ProcessHandle> {
+  // sshd refuses a channel while it is still tearing down sessions the client already saw close (MaxSessions
+  // counts them a moment longer): a refused open is retried briefly before it is an error.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await requestChannel(hostName, client, commandLine);
+    } catch (error) {
+      const refused = error instanceof TransportError && error.code === 'channel' && /open failed/.test(error.message);
+      if (!refused || attempt >= CHANNEL_OPEN_ATTEMPTS) throw error;
+      await new Promise((r) => setTimeout(r, 50 * attempt));
+    }
+  }
+}
+
+const CHANNEL_OPEN_ATTEMPTS = 5;
+
+function requestChannel(hostName: string, client: Client, commandLine: string): Promise<ProcessHandle> {
   return new Promise((resolve, reject) => {
     const onClose = () => reject(new TransportError('channel', hostName, 'the connection closed while opening an exec channel'));
     client.once('close', onClose);

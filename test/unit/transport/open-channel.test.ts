@@ -37,3 +37,31 @@ describe('openChannel', () => {
     await expect(handle.finished).resolves.toEqual({ code: 1 });
   });
 });
+
+describe('openChannel retries', () => {
+  it('retries a channel sshd refuses while it still counts closed sessions, then succeeds', async () => {
+    // MaxSessions reached for a moment: the first two opens are refused, the third is granted.
+    const channel = Object.assign(new EventEmitter(), { stderr: new EventEmitter() });
+    let calls = 0;
+    const client = Object.assign(new EventEmitter(), {
+      exec: (_c: string, cb: (e: Error | undefined, ch: unknown) => void) => {
+        calls += 1;
+        if (calls < 3) cb(new Error('(SSH) Channel open failure: open failed'), undefined);
+        else cb(undefined, channel);
+      },
+    }) as unknown as Client;
+    const handle = await openChannel('hv07', client, 'true');
+    expect(handle.stdout).toBe(channel);
+    expect(calls).toBe(3);
+  });
+
+  it('gives up on a channel that stays refused', async () => {
+    // sshd refuses every time (e.g. a host that forbids sessions): an error after a few tries, not a hang.
+    let calls = 0;
+    const client = Object.assign(new EventEmitter(), {
+      exec: (_c: string, cb: (e: Error | undefined, ch: unknown) => void) => ((calls += 1), cb(new Error('(SSH) Channel open failure: open failed'), undefined)),
+    }) as unknown as Client;
+    await expect(openChannel('hv07', client, 'true')).rejects.toThrow(/open failed/);
+    expect(calls).toBe(5);
+  });
+});
