@@ -2,9 +2,10 @@
 // commands, run its verification; the first failure stops the host. High-risk steps run only when the
 // operator confirms them; the reboot step runs only through the `reboot` callback (--reboot), which
 // owns the connection's drop and return; its verification then runs on the new connection.
-import type { Change, HostPlan, Step } from '../model/index.js';
+import type { Argv, Change, HostPlan, Step } from '../model/index.js';
 import { REBOOT_STEP_ID } from '../plan/steps.js';
 import { quoteArgv, type Transport } from '../transport/index.js';
+import { runCommandBatch } from './command-batch.js';
 import type { ApplyListener, CommandRun, StepResult, StepStatus } from './events.js';
 import { applyRemoteFile, type FileOpResult } from './remote-file.js';
 
@@ -23,6 +24,8 @@ export interface ExecuteHostOptions {
   guardBefore?: boolean;
   /** Reboots the host (--reboot); absent = the reboot step is left pending. */
   reboot?: (step: Step) => Promise<RebootStepOutcome>;
+  /** Aborted (Ctrl-C): the step under way finishes, no further step starts; a resume picks them up. */
+  signal?: AbortSignal;
 }
 
 /** A reboot hands back the connection to the host as it is after the reboot. */
@@ -31,6 +34,8 @@ export type RebootStepOutcome = { ok: true; transport: Transport } | { ok: false
 type Outcome = { status: StepStatus; message?: string };
 
 const OUTPUT_TAIL_LINES = 5;
+
+export const REBOOT_PENDING = 'reboots run only with --reboot, host by host';
 
 function tailOf(text: string): string {
   return text.trim().split('\n').slice(-OUTPUT_TAIL_LINES).join('\n');
@@ -71,11 +76,7 @@ class StepRunner {
       if (!result.ok) return { status: 'failed', message: result.message };
       await this.report(`${result.outcome} ${edit.path}`);
     }
-    for (const argv of this.step.commands) {
-      const failure = await this.runCommand('run', argv);
-      if (failure !== null) return { status: 'failed', message: failure };
-    }
-    return this.verify();
+    return this.runCommands([...this.step.commands.map((argv) => ({ phase: 'run' as const, argv })), ...this.verifications()]);
   }
 
   /** The reboot step: the callback reboots and waits; the verification runs on the host as it came back. */
@@ -87,34 +88,34 @@ class StepRunner {
     return this.verify();
   }
 
-  private async verify(): Promise<Outcome> {
-    for (const argv of this.step.verify) {
-      const failure = await this.runCommand('verify', argv);
-      if (failure !== null) return { status: 'failed', message: `verification failed: ${failure}` };
-    }
-    return { status: 'done' };
+  private verifications(): { phase: 'verify'; argv: Argv }[] {
+    return this.step.verify.map((argv) => ({ phase: 'verify' as const, argv }));
   }
 
-  /** Runs one command; returns why it failed, or null. */
-  private async runCommand(phase: CommandRun['phase'], argv: Step['commands'][number]): Promise<string | null> {
-    const shown = quoteArgv(argv);
-    try {
-      const result = await this.transport.exec(
-        { argv },
-        { become: this.step.become, stdin: '', ...(this.options.commandTimeoutMs !== undefined ? { timeoutMs: this.options.commandTimeoutMs } : {}) },
-      );
-      this.commands.push({ phase, argv, code: result.code });
-      if (result.code === 0) {
-        await this.report(`${phase === 'run' ? 'ran' : 'verified'} ${shown}`);
-        return null;
-      }
-      const said = tailOf(result.stderr) || tailOf(result.stdout);
-      return `${shown} exited ${result.code === null ? 'on a signal' : String(result.code)}${said ? `: ${said}` : ''}`;
-    } catch (error) {
-      this.commands.push({ phase, argv, code: null });
-      return `${shown}: ${error instanceof Error ? error.message : String(error)}`;
-    }
+  private verify(): Promise<Outcome> {
+    return this.runCommands(this.verifications());
   }
+
+  /** A step's commands then its verifications, in one exec (see command-batch.ts); the first failure ends it. */
+  private async runCommands(planned: { phase: CommandRun['phase']; argv: Argv }[]): Promise<Outcome> {
+    const timeoutMs = this.options.commandTimeoutMs !== undefined ? this.options.commandTimeoutMs * planned.length : undefined;
+    const batch = await runCommandBatch(this.transport, planned.map((p) => p.argv), { become: this.step.become, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+    for (const [index, entry] of batch.ran.entries()) {
+      const { phase, argv } = planned[index]!;
+      this.commands.push({ phase, argv, code: entry.code });
+      if (entry.code !== 0) return { status: 'failed', message: describeFailure(phase, argv, `exited ${entry.code}`, entry.output) };
+      await this.report(`${phase === 'run' ? 'ran' : 'verified'} ${quoteArgv(argv)}`);
+    }
+    const next = planned[batch.ran.length];
+    if (next === undefined) return { status: 'done' };
+    this.commands.push({ phase: next.phase, argv: next.argv, code: null });
+    return { status: 'failed', message: describeFailure(next.phase, next.argv, 'did not finish', batch.error ?? '') };
+  }
+}
+
+function describeFailure(phase: CommandRun['phase'], argv: Argv, what: string, said: string): string {
+  const tail = tailOf(said);
+  return `${phase === 'verify' ? 'verification failed: ' : ''}${quoteArgv(argv)} ${what}${tail ? `: ${tail}` : ''}`;
 }
 
 async function decideStep(
@@ -125,8 +126,9 @@ async function decideStep(
   options: ExecuteHostOptions,
 ): Promise<{ outcome: Outcome; runner?: StepRunner }> {
   if (state.failed !== null) return { outcome: { status: 'skipped', message: `not run: ${state.failed} failed` } };
+  if (options.signal?.aborted) return { outcome: { status: 'skipped', message: 'not run: the run was interrupted' } };
   if (options.previouslyDone?.includes(step.id)) return { outcome: { status: 'previously-done' } };
-  if (step.id === REBOOT_STEP_ID && !options.reboot) return { outcome: { status: 'reboot-pending', message: 'reboots run only with --reboot, host by host' } };
+  if (step.id === REBOOT_STEP_ID && !options.reboot) return { outcome: { status: 'reboot-pending', message: REBOOT_PENDING } };
   const blockers = findBlockers(step, state.changes, state.notDone);
   if (blockers.length > 0) return { outcome: { status: 'blocked', message: `waits for ${blockers.join(', ')}, which did not run` } };
   if (step.id === REBOOT_STEP_ID && options.reboot) {
