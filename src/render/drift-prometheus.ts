@@ -1,14 +1,15 @@
 // The drift report as Prometheus text exposition, for node_exporter's textfile collector
 // (`kernfleet drift --format prometheus --out /var/lib/node_exporter/textfile_collector/kernfleet.prom`).
 // Every gathered host gets a sample for every area, 0 included, so an alert resolves when drift goes.
-// async only because prom-client's Registry.metrics() is: no I/O, a fresh registry per render.
-import { Gauge, Registry } from 'prom-client';
+// async because prom-client's Registry.metrics() is (no I/O, a fresh registry per render), and
+// prom-client is loaded here, on first use: only this format needs it, and every CLI run paid for it.
 import type { DriftArea, DriftReport } from '../model/generated/drift.js';
 import { hasRebootPending } from './drift-group.js';
 
 const AREAS: DriftArea[] = ['kconfig', 'kernel', 'module', 'sysctl', 'cmdline', 'boot'];
 
 export async function renderDriftPrometheus(report: DriftReport): Promise<string> {
+  const { Gauge, Registry } = await import('prom-client');
   const registry = new Registry();
   const registers = [registry];
   const findings = new Gauge({ name: 'kernfleet_drift_findings', help: 'Items whose live, persisted or next-boot value differs from the playbooks, per host and area.', labelNames: ['host', 'area'] as const, registers });
