@@ -8,7 +8,7 @@ import type { FileOpResult } from './remote-file.js';
 /**
  * done: ran and verified; failed: a file, command or verification failed (the host stops here);
  * manual: high-risk, not confirmed (printed as a runbook); blocked: waits on a step that did not run;
- * reboot-pending: not rebooted (no --reboot); skipped: an earlier step failed;
+ * reboot-pending: not rebooted (no --reboot); skipped: an earlier step failed, or the run was interrupted;
  * previously-done: done by the run being resumed.
  */
 export type StepStatus = 'done' | 'failed' | 'manual' | 'blocked' | 'reboot-pending' | 'skipped' | 'previously-done';
@@ -35,10 +35,11 @@ export interface StepResult {
  * converged: the re-gathered host has nothing left but a reboot; changed: steps ran but the re-plan still
  * has work (or was not checked); unchanged: the plan had no step for it (not contacted); manual: needs an
  * operator; failed: a step or the connection failed; stale: its saved plan is out of date; locked: another
- * run holds it; skipped: a container; unreachable: it could not be gathered or connected to; not-started:
- * the rollout stopped first.
+ * run holds it; skipped: a container; unreachable: it could not be gathered or connected to; interrupted:
+ * the run was interrupted (Ctrl-C) after the step under way, the rest left to a resume; not-started: the
+ * rollout stopped (or was interrupted) first.
  */
-export type HostStatus = 'converged' | 'changed' | 'unchanged' | 'manual' | 'failed' | 'stale' | 'locked' | 'skipped' | 'unreachable' | 'not-started';
+export type HostStatus = 'converged' | 'changed' | 'unchanged' | 'manual' | 'failed' | 'stale' | 'locked' | 'skipped' | 'unreachable' | 'interrupted' | 'not-started';
 
 export interface HostResult {
   host: string;

@@ -1,7 +1,8 @@
 // Runs one host's steps in order: for each, write its files (backup first, atomically), run its
 // commands, run its verification; the first failure stops the host. High-risk steps run only when the
 // operator confirms them; the reboot step runs only through the `reboot` callback (--reboot), which
-// owns the connection's drop and return; its verification then runs on the new connection.
+// owns the connection's drop and return; its verification then runs on the new connection. A step's
+// commands and verifications share one exec, and so does a row of command-only steps (runGroup).
 import type { Argv, Change, HostPlan, Step } from '../model/index.js';
 import { REBOOT_STEP_ID } from '../plan/steps.js';
 import { quoteArgv, type Transport } from '../transport/index.js';
@@ -60,7 +61,7 @@ class StepRunner {
     private readonly options: ExecuteHostOptions,
   ) {}
 
-  private async report(detail: string): Promise<void> {
+  async report(detail: string): Promise<void> {
     await this.options.onEvent?.({ kind: 'step-progress', host: this.transport.host, stepId: this.step.id, detail });
   }
 
@@ -76,7 +77,7 @@ class StepRunner {
       if (!result.ok) return { status: 'failed', message: result.message };
       await this.report(`${result.outcome} ${edit.path}`);
     }
-    return this.runCommands([...this.step.commands.map((argv) => ({ phase: 'run' as const, argv })), ...this.verifications()]);
+    return this.runCommands(this.plannedCommands());
   }
 
   /** The reboot step: the callback reboots and waits; the verification runs on the host as it came back. */
@@ -88,29 +89,49 @@ class StepRunner {
     return this.verify();
   }
 
-  private verifications(): { phase: 'verify'; argv: Argv }[] {
-    return this.step.verify.map((argv) => ({ phase: 'verify' as const, argv }));
+  /** What run() executes after the files: the commands, then the verifications. */
+  plannedCommands(): PlannedCommand[] {
+    return [...this.step.commands.map((argv) => ({ phase: 'run' as const, argv, runner: this })), ...this.verifications()];
+  }
+
+  private verifications(): PlannedCommand[] {
+    return this.step.verify.map((argv) => ({ phase: 'verify' as const, argv, runner: this }));
   }
 
   private verify(): Promise<Outcome> {
     return this.runCommands(this.verifications());
   }
 
-  /** A step's commands then its verifications, in one exec (see command-batch.ts); the first failure ends it. */
-  private async runCommands(planned: { phase: CommandRun['phase']; argv: Argv }[]): Promise<Outcome> {
-    const timeoutMs = this.options.commandTimeoutMs !== undefined ? this.options.commandTimeoutMs * planned.length : undefined;
-    const batch = await runCommandBatch(this.transport, planned.map((p) => p.argv), { become: this.step.become, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
-    for (const [index, entry] of batch.ran.entries()) {
-      const { phase, argv } = planned[index]!;
-      this.commands.push({ phase, argv, code: entry.code });
-      if (entry.code !== 0) return { status: 'failed', message: describeFailure(phase, argv, `exited ${entry.code}`, entry.output) };
-      await this.report(`${phase === 'run' ? 'ran' : 'verified'} ${quoteArgv(argv)}`);
-    }
-    const next = planned[batch.ran.length];
-    if (next === undefined) return { status: 'done' };
-    this.commands.push({ phase: next.phase, argv: next.argv, code: null });
-    return { status: 'failed', message: describeFailure(next.phase, next.argv, 'did not finish', batch.error ?? '') };
+  private async runCommands(planned: PlannedCommand[]): Promise<Outcome> {
+    const failed = await runPlanned(this.transport, planned, this.step.become, this.options);
+    return failed === null ? { status: 'done' } : { status: 'failed', message: failed.message };
   }
+}
+
+interface PlannedCommand {
+  phase: CommandRun['phase'];
+  argv: Argv;
+  /** The step it belongs to: its record gets the command's exit status. */
+  runner: StepRunner;
+}
+
+/**
+ * Commands of one or more steps in one exec (command-batch.ts); the first failure ends the batch.
+ * Returns the step whose command failed and why, or null when all ran and succeeded.
+ */
+async function runPlanned(transport: Transport, planned: PlannedCommand[], become: boolean, options: ExecuteHostOptions): Promise<{ runner: StepRunner; message: string } | null> {
+  const timeoutMs = options.commandTimeoutMs !== undefined ? options.commandTimeoutMs * planned.length : undefined;
+  const batch = await runCommandBatch(transport, planned.map((p) => p.argv), { become, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+  for (const [index, entry] of batch.ran.entries()) {
+    const { phase, argv, runner } = planned[index]!;
+    runner.commands.push({ phase, argv, code: entry.code });
+    if (entry.code !== 0) return { runner, message: describeFailure(phase, argv, `exited ${entry.code}`, entry.output) };
+    await runner.report(`${phase === 'run' ? 'ran' : 'verified'} ${quoteArgv(argv)}`);
+  }
+  const next = planned[batch.ran.length];
+  if (next === undefined) return null;
+  next.runner.commands.push({ phase: next.phase, argv: next.argv, code: null });
+  return { runner: next.runner, message: describeFailure(next.phase, next.argv, 'did not finish', batch.error ?? '') };
 }
 
 function describeFailure(phase: CommandRun['phase'], argv: Argv, what: string, said: string): string {
@@ -122,7 +143,7 @@ async function decideStep(
   transport: Transport,
   hostPlan: HostPlan,
   step: Step,
-  state: { failed: string | null; notDone: Set<string>; changes: Map<string, Change> },
+  state: HostState,
   options: ExecuteHostOptions,
 ): Promise<{ outcome: Outcome; runner?: StepRunner }> {
   if (state.failed !== null) return { outcome: { status: 'skipped', message: `not run: ${state.failed} failed` } };
@@ -145,25 +166,76 @@ async function decideStep(
   return { outcome: await runner.run(), runner };
 }
 
+type HostState = { failed: string | null; notDone: Set<string>; changes: Map<string, Change> };
+type Decided = { step: Step; outcome: Outcome; runner?: StepRunner };
+
+/**
+ * A step that would run right now, unattended, with nothing but commands: module loads, sysctl writes.
+ * A row of them shares one exec (one SSH session instead of one each, most of a host's apply time).
+ */
+function isGroupable(step: Step, state: HostState, options: ExecuteHostOptions): boolean {
+  return (
+    step.files.length === 0 &&
+    step.commands.length > 0 &&
+    step.autoExecute &&
+    step.id !== REBOOT_STEP_ID &&
+    !options.previouslyDone?.includes(step.id) &&
+    findBlockers(step, state.changes, state.notDone).length === 0
+  );
+}
+
+function collectGroup(steps: readonly Step[], from: number, state: HostState, options: ExecuteHostOptions): Step[] {
+  const group: Step[] = [];
+  if (state.failed !== null || options.signal?.aborted) return group;
+  for (const step of steps.slice(from)) {
+    if (!isGroupable(step, state, options) || step.become !== steps[from]!.become) break;
+    group.push(step);
+  }
+  return group;
+}
+
+/**
+ * Runs a row of command-only steps in one exec, in order, stopping at the first failure as separate
+ * execs would. The journal hears of them once the exec ended: a controller that dies during it leaves
+ * them unrecorded, and a resume runs them again, which is safe for what groups (each re-applies a
+ * desired value: a module load, a sysctl write).
+ */
+async function runGroup(transport: Transport, host: string, steps: Step[], options: ExecuteHostOptions): Promise<Decided[]> {
+  const runners = steps.map((step) => new StepRunner(transport, step, options));
+  for (const step of steps) await options.onEvent?.({ kind: 'step-started', host, step });
+  const failed = await runPlanned(transport, runners.flatMap((r) => r.plannedCommands()), steps[0]!.become, options);
+  const failedAt = failed === null ? steps.length : runners.indexOf(failed.runner);
+  return steps.map((step, index): Decided => {
+    if (index < failedAt) return { step, outcome: { status: 'done' }, runner: runners[index]! };
+    if (index === failedAt) return { step, outcome: { status: 'failed', message: failed!.message }, runner: runners[index]! };
+    return { step, outcome: { status: 'skipped', message: `not run: ${steps[failedAt]!.id} failed` } };
+  });
+}
+
 /** Executes one host's plan; returns one result per step, in plan order. */
 export async function executeHostPlan(transport: Transport, hostPlan: HostPlan, options: ExecuteHostOptions): Promise<StepResult[]> {
-  const state = { failed: null as string | null, notDone: new Set<string>(), changes: new Map(hostPlan.changes.map((c) => [c.id, c])) };
+  const state: HostState = { failed: null, notDone: new Set<string>(), changes: new Map(hostPlan.changes.map((c) => [c.id, c])) };
   const results: StepResult[] = [];
-  for (const step of hostPlan.steps) {
-    const { outcome, runner } = await decideStep(transport, hostPlan, step, state, options);
-    const result: StepResult = {
-      stepId: step.id,
-      title: step.title,
-      risk: step.risk,
-      status: outcome.status,
-      files: runner?.files ?? [],
-      commands: runner?.commands ?? [],
-      ...(outcome.message !== undefined ? { message: outcome.message } : {}),
-    };
-    if (outcome.status === 'failed') state.failed = step.id;
-    if (outcome.status !== 'done' && outcome.status !== 'previously-done') step.changes.forEach((c) => state.notDone.add(c));
-    results.push(result);
-    await options.onEvent?.({ kind: 'step-finished', host: hostPlan.host, step, result });
+  for (let next = 0; next < hostPlan.steps.length; ) {
+    const group = collectGroup(hostPlan.steps, next, state, options);
+    const step = hostPlan.steps[next]!;
+    const decided = group.length > 1 ? await runGroup(transport, hostPlan.host, group, options) : [{ step, ...(await decideStep(transport, hostPlan, step, state, options)) }];
+    for (const { step, outcome, runner } of decided) {
+      const result: StepResult = {
+        stepId: step.id,
+        title: step.title,
+        risk: step.risk,
+        status: outcome.status,
+        files: runner?.files ?? [],
+        commands: runner?.commands ?? [],
+        ...(outcome.message !== undefined ? { message: outcome.message } : {}),
+      };
+      if (outcome.status === 'failed') state.failed = step.id;
+      if (outcome.status !== 'done' && outcome.status !== 'previously-done') step.changes.forEach((c) => state.notDone.add(c));
+      results.push(result);
+      await options.onEvent?.({ kind: 'step-finished', host: hostPlan.host, step, result });
+    }
+    next += decided.length;
   }
   return results;
 }

@@ -3,6 +3,8 @@
 // whether it converged, and the run recorded on it for drift. With --reboot a host's reboot is its
 // last step, inside its batch, so the next batch starts only once this one came back: a rolling
 // reboot. A failed host stops only itself; the rollout stops when failures exceed --max-fail.
+// An aborted `signal` (Ctrl-C) lets each host finish the step under way, skips the rest of its steps
+// and starts no further host: the journal then says exactly where a resume picks up.
 import pLimit from 'p-limit';
 import type { HostPlan, Plan, Step } from '../model/index.js';
 import { REBOOT_STEP_ID } from '../plan/steps.js';
@@ -10,7 +12,7 @@ import type { Transport } from '../transport/index.js';
 import { resolveBatchSize, resolveFailureBudget, splitBatches, type Amount } from './amount.js';
 import { writeApplyRecord, type AfterApply } from './apply-record.js';
 import type { ApplyListener, HostResult, HostStatus, StepResult } from './events.js';
-import { executeHostPlan, type ExecuteHostOptions, type RebootStepOutcome } from './execute.js';
+import { executeHostPlan, REBOOT_PENDING, type ExecuteHostOptions, type RebootStepOutcome } from './execute.js';
 import { acquireHostLock, releaseHostLock, type LockContext } from './lock.js';
 import { openWhenReachable, rebootHost, type OpenHostTransport, type RebootContext } from './reboot.js';
 
@@ -38,7 +40,7 @@ export interface ExecutePlanOptions extends Omit<ExecuteHostOptions, 'previously
    * with --reboot, nothing at all) and, with checkStale, before them: a saved plan whose host
    * fingerprint changed is refused.
    */
-  replanHost?: (host: string) => Promise<Replanned>;
+  replanHost?: (host: string, through?: Transport) => Promise<Replanned>;
   /** The plan was loaded from a file: compare each host's fingerprint before touching it. */
   checkStale?: boolean;
   /** Per host, the steps a resumed run already did. */
@@ -53,7 +55,12 @@ export interface FleetResult {
   hosts: HostResult[];
   /** Why the rollout stopped early, when it did. */
   stopped?: string;
+  /** The signal was aborted while work was left: some host was interrupted or never started. */
+  interrupted?: boolean;
 }
+
+/** Why the rollout stopped when the signal was aborted. */
+export const INTERRUPTED_REASON = 'the run was interrupted';
 
 /** Statuses that count against --max-fail. */
 const FAILED: ReadonlySet<HostStatus> = new Set(['failed', 'stale', 'locked', 'unreachable']);
@@ -70,12 +77,18 @@ function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function planOutcome(hostPlan: HostPlan): HostResult | null {
+function planOutcome(hostPlan: HostPlan, options: ExecutePlanOptions): HostResult | null {
   // The planner puts the reason for a skip (the container) first; for an error, the first error says it.
   const why = hostPlan.status === 'skipped' ? hostPlan.diagnostics[0] : hostPlan.diagnostics.find((d) => d.severity === 'error');
   if (hostPlan.status === 'skipped') return finish(hostPlan.host, 'skipped', [], { message: why?.message ?? 'container: kernel operations are skipped' });
   if (hostPlan.status === 'error') return finish(hostPlan.host, 'unreachable', [], { message: why?.message ?? 'the host could not be gathered or planned' });
   if (hostPlan.steps.length === 0) return finish(hostPlan.host, 'unchanged', []);
+  // A plan made just now that holds nothing but the reboot, without --reboot: there is nothing to run,
+  // so the host is not even connected to (a converged fleet's apply costs what its plan costs).
+  if (!options.reboot && !options.checkStale && hostPlan.steps.every((s) => s.id === REBOOT_STEP_ID)) {
+    const steps = hostPlan.steps.map((s): StepResult => ({ stepId: s.id, title: s.title, risk: s.risk, status: 'reboot-pending', files: [], commands: [], message: REBOOT_PENDING }));
+    return finish(hostPlan.host, 'converged', steps, { remaining: [REBOOT_STEP_ID], message: 'reboot pending' });
+  }
   return null;
 }
 
@@ -157,24 +170,37 @@ async function recordApply(run: HostRun, replanned: Replanned, steps: StepResult
   return result.ok ? null : `cannot write the apply record: ${result.message}`;
 }
 
+function isAborted(options: ExecutePlanOptions): boolean {
+  return options.signal?.aborted === true;
+}
+
+/** A host whose remaining steps the interruption skipped; a resume runs them. */
+function finishInterrupted(host: string, steps: StepResult[], what: string): HostResult {
+  return finish(host, 'interrupted', steps, { message: what });
+}
+
 async function judgeAfter(run: HostRun, initial: StepResult[]): Promise<HostResult> {
   const { host, options } = run;
   let steps = initial;
   const failed = () => steps.find((s) => s.status === 'failed');
   if (failed()) return finish(host, 'failed', steps, { message: `${failed()!.stepId}: ${failed()!.message ?? 'failed'}` });
+  // Without a failure, a skipped step can only be one the interruption kept from starting.
+  const notRun = steps.filter((s) => s.status === 'skipped');
+  if (notRun.length > 0 && isAborted(options)) return finishInterrupted(host, steps, `${notRun.length} of ${steps.length} steps not run`);
   const manual = steps.filter((s) => s.status === 'manual' || s.status === 'blocked');
   if (manual.length > 0) return finish(host, 'manual', steps, { message: `left to an operator: ${manual.map((s) => s.stepId).join(', ')}` });
   if (!options.replanHost) return finish(host, 'changed', steps);
   await options.onEvent?.({ kind: 'host-checking', host, what: 'converged' });
-  let replanned = await options.replanHost(host);
+  let replanned = await options.replanHost(host, run.transport ?? undefined);
   // A plan made before the reboot became necessary, or a host left unrebooted by an earlier run.
   const pending = replanned.plan.steps.find((s) => s.id === REBOOT_STEP_ID);
   const planned = run.hostPlan.steps.some((s) => s.id === REBOOT_STEP_ID);
   if (options.reboot && pending && !planned && replanned.plan.status === 'ok') {
+    if (isAborted(options)) return finishInterrupted(host, steps, 'its reboot was not started');
     steps = [...steps, ...(await run.executeSteps([pending], replanned.plan))];
     if (failed()) return finish(host, 'failed', steps, { message: `${failed()!.stepId}: ${failed()!.message ?? 'failed'}` });
     await options.onEvent?.({ kind: 'host-checking', host, what: 'converged' });
-    replanned = await options.replanHost(host);
+    replanned = await options.replanHost(host, run.transport ?? undefined);
   }
   const after = replanned.plan;
   if (after.status === 'error') return finish(host, 'failed', steps, { message: `re-gather after apply failed: ${after.diagnostics[0]?.message ?? 'unknown error'}` });
@@ -191,7 +217,7 @@ async function runLockedHost(run: HostRun): Promise<HostResult> {
   const { host, hostPlan, options } = run;
   if (options.checkStale && options.replanHost) {
     await options.onEvent?.({ kind: 'host-checking', host, what: 'stale' });
-    const now = await options.replanHost(host);
+    const now = await options.replanHost(host, run.transport ?? undefined);
     if (now.plan.fingerprint !== hostPlan.fingerprint) {
       return finish(host, 'stale', [], { message: `stale plan: ${host} changed since the plan was made; plan again` });
     }
@@ -228,7 +254,7 @@ async function runHost(hostPlan: HostPlan, open: OpenHostTransport, options: Exe
 }
 
 async function applyHost(hostPlan: HostPlan, open: OpenHostTransport, options: ExecutePlanOptions): Promise<HostResult> {
-  const early = planOutcome(hostPlan);
+  const early = planOutcome(hostPlan, options);
   await options.onEvent?.({ kind: 'host-started', host: hostPlan.host, steps: early ? [] : hostPlan.steps });
   const result = early ?? (await runHost(hostPlan, open, options));
   await options.onEvent?.({ kind: 'host-finished', host: hostPlan.host, result });
@@ -244,13 +270,13 @@ export async function executePlan(plan: Plan, open: OpenHostTransport, options: 
   const failures = () => [...results.values()].filter(isFailedHost).length;
   let stopped: string | undefined;
   for (const [index, batch] of batches.entries()) {
-    if (stopped) break;
+    if (stopped || isAborted(options)) break;
     await options.onEvent?.({ kind: 'batch-started', index, hosts: batch.map((h) => h.host) });
     await Promise.all(
       batch.map((hostPlan) =>
         limit(async () => {
-          // A host waiting for a fork slot must not start once the rollout has already failed too often.
-          if (failures() > budget) return;
+          // A host waiting for a fork slot must not start once the rollout has already failed too often, or was interrupted.
+          if (failures() > budget || isAborted(options)) return;
           results.set(hostPlan.host, await applyHost(hostPlan, open, options));
         }),
       ),
@@ -258,7 +284,9 @@ export async function executePlan(plan: Plan, open: OpenHostTransport, options: 
     if (failures() > budget) stopped = `${failures()} of ${total} hosts failed, more than --max-fail allows (${budget})`;
   }
   const notStarted = plan.hosts.filter((h) => !results.has(h.host)).map((h) => h.host);
+  const interrupted = isAborted(options) && (notStarted.length > 0 || [...results.values()].some((r) => r.status === 'interrupted'));
+  stopped ??= interrupted ? INTERRUPTED_REASON : undefined;
   if (stopped) await options.onEvent?.({ kind: 'rollout-stopped', reason: stopped, notStarted });
-  const hosts = plan.hosts.map((h) => results.get(h.host) ?? finish(h.host, 'not-started', [], { message: 'not started: the rollout stopped' }));
-  return { hosts, ...(stopped ? { stopped } : {}) };
+  const hosts = plan.hosts.map((h) => results.get(h.host) ?? finish(h.host, 'not-started', [], { message: `not started: ${interrupted ? INTERRUPTED_REASON : 'the rollout stopped'}` }));
+  return { hosts, ...(stopped ? { stopped } : {}), ...(interrupted ? { interrupted } : {}) };
 }

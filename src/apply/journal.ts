@@ -41,6 +41,8 @@ export interface RunJournal {
   /** The plan as applied (a resume applies the same one). */
   plan: Plan;
   hosts: Record<string, JournalHost>;
+  /** Why the last process working on this run stopped early (--max-fail, Ctrl-C); a resume clears it. */
+  stopped?: string;
 }
 
 /** A sortable, unique, filesystem- and shell-safe run id: 20261123T143000Z-1a2b3c. */
@@ -54,6 +56,12 @@ export function journalPathOf(inventoryPath: string, runId: string): string {
 
 export function createJournal(runId: string, plan: Plan, now: string): RunJournal {
   return { format_version: JOURNAL_FORMAT_VERSION, runId, startedAt: now, updatedAt: now, plan, hosts: {} };
+}
+
+/** Pure: the journal a resumed run starts from: what happened is kept, the previous stop is not. */
+export function reopenJournal(journal: RunJournal, now: string): RunJournal {
+  const { stopped: _stopped, ...kept } = journal;
+  return { ...kept, updatedAt: now };
 }
 
 /** Pure: the journal with one event folded in; null when the event changes nothing worth saving. */
@@ -85,12 +93,17 @@ export function recordEvent(journal: RunJournal, event: ApplyEvent, now: string)
       const reboot = host.reboot ?? { bootIdBefore: '', startedAt: now };
       return { ...journal, updatedAt: now, hosts: { ...journal.hosts, [event.host]: { ...host, reboot: { ...reboot, bootIdAfter: event.bootId, backAt: now } } } };
     }
+    case 'rollout-stopped': {
+      // Hosts that never started are named too, so the journal accounts for every host of the plan.
+      const hosts = { ...journal.hosts };
+      for (const name of event.notStarted) hosts[name] = { steps: [], ...hosts[name], status: 'not-started', message: `not started: ${event.reason}` };
+      return { ...journal, updatedAt: now, stopped: event.reason, hosts };
+    }
     case 'host-checking':
     case 'step-started':
     case 'step-progress':
     case 'batch-started':
     case 'reboot-waiting':
-    case 'rollout-stopped':
       return null;
   }
 }

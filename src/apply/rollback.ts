@@ -2,6 +2,8 @@
 // directory (backups/RUN/<path>, mode and owner kept), each atomically, and deletes the files the run
 // created. Commands that made the files take effect (update-grub, sysctl --system) are the steps'
 // rollback instructions, which the CLI prints: a restored file is not yet a restored kernel.
+// A file the run created and then changed again (the ledger: the boot step creates it, the apply record
+// rewrites it) has a backup of the run's own first version: it is deleted, not restored first.
 import type { Transport } from '../transport/index.js';
 import { backupDirOf, CREATED_LIST, DEFAULT_STATE_DIR } from './remote-file.js';
 
@@ -24,6 +26,7 @@ backups=$1 created=$2
 cd "$backups" || exit 1
 find . -type f ! -name "$created" ! -name '*.kf-part' | while IFS= read -r rel; do
   path=\${rel#.}
+  [ -f "$created" ] && grep -qxF -- "$path" "$created" && continue
   dir=\${path%/*}
   [ -n "$dir" ] || dir=/
   mkdir -p -- "$dir" || exit 1

@@ -1,13 +1,12 @@
 // `kernfleet apply` and `kernfleet rollback`. apply takes playbooks (plan now, show, confirm), a saved
 // plan (it names its playbooks; each host refused when stale), or --resume RUN; it runs src/apply with
 // listr2 progress (rolling reboots with --reboot), writes the run journal, prints runbooks for manual steps.
-import { createInterface } from 'node:readline/promises';
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { parseAmount, type Amount } from '../apply/amount.js';
 import type { ApplyEvent, HostResult } from '../apply/events.js';
 import { executePlan, isFailedHost, type FleetResult, type Replanned } from '../apply/fleet.js';
-import { createJournal, createJournalWriter, createRunId, journalPathOf, listDoneSteps, listUnfinishedReboots, loadJournal, saveJournal, type RunJournal } from '../apply/journal.js';
+import { createJournal, createJournalWriter, createRunId, journalPathOf, listDoneSteps, listUnfinishedReboots, loadJournal, reopenJournal, saveJournal, type RunJournal } from '../apply/journal.js';
 import { acquireHostLock, releaseHostLock } from '../apply/lock.js';
 import { restoreRunFiles } from '../apply/rollback.js';
 import { DiagnosticError, ExitError } from '../errors.js';
@@ -15,11 +14,13 @@ import { gatherFleet, type GatherOptions } from '../facts/gather.js';
 import { probeRequestFor } from '../facts/request.js';
 import { hostFactsOf } from '../facts/when-facts.js';
 import { loadFleet, resolveDesired, targetHosts } from '../manifest/index.js';
-import type { Inventory, InventoryHost, Plan, Step } from '../model/index.js';
+import type { Inventory, InventoryHost, Plan } from '../model/index.js';
 import { loadInventory, matchHosts } from '../inventory/index.js';
 import { renderPlanText } from '../render/index.js';
 import { openTransport, type Transport } from '../transport/index.js';
-import { renderApplyReport, renderStepForOperator, startApplyProgress } from './apply-progress.js';
+import { watchInterrupts } from './apply-interrupt.js';
+import { renderApplyReport, startApplyProgress } from './apply-progress.js';
+import { ask, createConfirmer } from './apply-prompt.js';
 import { wantsColor } from './output.js';
 import { type ConnectionFlags, readGatherOptions, readPositiveInt, withConnectionFlags } from './connection-flags.js';
 import { loadAndGather, planFleet, planHost, type Gathered } from './pipeline.js';
@@ -28,15 +29,23 @@ import { loadAndGather, planFleet, planHost, type Gathered } from './pipeline.js
  * Gathers and plans one host again, with the manifest already loaded (stale check, convergence check);
  * also hands back the profile and desired state the apply record is built from.
  */
-export function createReplanner(gathered: Gathered, gather: GatherOptions): (host: string) => Promise<Replanned> {
-  return async (host) => {
+export function createReplanner(gathered: Gathered, gather: GatherOptions): (host: string, through?: Transport) => Promise<Replanned> {
+  return async (host, through) => {
     const request = probeRequestFor(resolveDesired(gathered.fleet, host, null).desired);
-    const results = await gatherFleet([findInventoryHost(gathered.fleet.inventory, host)], { [host]: request }, { ...gather, forks: 1 });
+    // Through the apply's own connection when there is one: a second SSH handshake per host cost more
+    // than everything else a converged host's apply does.
+    const borrowed = through ? { open: async () => borrowTransport(through) } : {};
+    const results = await gatherFleet([findInventoryHost(gathered.fleet.inventory, host)], { [host]: request }, { ...gather, forks: 1, ...borrowed });
     const result = results[host]!;
     const plan = planHost(gathered.fleet, host, result);
     if (!result.ok) return { plan };
     return { plan, after: { profile: result.profile, desired: resolveDesired(gathered.fleet, host, hostFactsOf(result.profile)).desired } };
   };
+}
+
+/** The same connection, with a close that leaves it open for its owner. */
+function borrowTransport(transport: Transport): Transport {
+  return { host: transport.host, exec: (command, options) => transport.exec(command, options), close: async () => undefined };
 }
 
 function findInventoryHost(inventory: Inventory, host: string): InventoryHost {
@@ -123,34 +132,12 @@ async function prepare(targets: string[], flags: Flags, gather: GatherOptions): 
   return { plan, gathered, runId: createRunId(now), checkStale: false, previouslyDone: {}, bootIdsBefore: {} };
 }
 
-async function ask(question: string): Promise<string> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    return (await rl.question(question)).trim();
-  } finally {
-    rl.close();
-  }
-}
-
-/** Typed confirmation of one high-risk step; prompts are serialised because hosts run concurrently. */
-function createConfirmer(color: boolean): (step: Step, host: string) => Promise<boolean> {
-  let queue: Promise<unknown> = Promise.resolve();
-  return (step, host) => {
-    const answer = queue.then(async () => {
-      process.stderr.write(`\n${renderStepForOperator(host, step, color)}`);
-      return (await ask(`Type the host name (${host}) to run this step, anything else leaves it for later: `)) === host;
-    });
-    queue = answer;
-    return answer;
-  };
-}
-
 function countSteps(plan: Plan): number {
   return plan.hosts.reduce((n, h) => n + (h.status === 'ok' ? h.steps.length : 0), 0);
 }
 
 function exitCodeOf(hosts: HostResult[]): number {
-  if (hosts.some((h) => isFailedHost(h) || h.status === 'not-started')) return 1;
+  if (hosts.some((h) => isFailedHost(h) || h.status === 'not-started' || h.status === 'interrupted')) return 1;
   return hosts.some((h) => h.status === 'manual' || h.status === 'changed') ? 2 : 0;
 }
 
@@ -174,10 +161,12 @@ async function runApply(targets: string[], flags: Flags): Promise<void> {
     if ((await ask(`Apply ${countSteps(plan)} steps to ${plan.hosts.length} hosts (run ${runId})? Type "yes": `)) !== 'yes') throw new ExitError(1);
   }
   const journalPath = journalPathOf(flags.inventory, runId);
-  const existing = prepared.journal ?? createJournal(runId, plan, new Date().toISOString());
+  const existing = prepared.journal ? reopenJournal(prepared.journal, new Date().toISOString()) : createJournal(runId, plan, new Date().toISOString());
   await saveJournal(journalPath, existing);
   const writer = createJournalWriter(journalPath, existing);
+  const interrupts = watchInterrupts();
   const progress = startApplyProgress(plan, { renderer: interactive || !process.stdout.isTTY ? 'simple' : 'default', color });
+  interrupts.onInterrupt(() => progress.interrupt());
   const onEvent = async (event: ApplyEvent) => {
     progress.onEvent(event);
     await writer.onEvent(event);
@@ -195,14 +184,16 @@ async function runApply(targets: string[], flags: Flags): Promise<void> {
       previouslyDone: prepared.previouslyDone,
       ...(flags.reboot ? { reboot: { timeoutMs: rebootTimeoutS * 1000 }, bootIdsBefore: prepared.bootIdsBefore } : {}),
       commandTimeoutMs: gather.commandTimeoutMs,
-      ...(interactive ? { interactiveConfirm: createConfirmer(color) } : {}),
+      signal: interrupts.signal,
+      ...(interactive ? { interactiveConfirm: createConfirmer(color, interrupts) } : {}),
     });
   } finally {
     progress.settle('the run ended early');
     await progress.done;
+    interrupts.dispose();
   }
   process.stdout.write(renderApplyReport(plan, result, runId, flags.inventory, color));
-  const code = exitCodeOf(result.hosts);
+  const code = interrupts.exitCode() ?? exitCodeOf(result.hosts);
   if (code !== 0) throw new ExitError(code);
 }
 

@@ -23,6 +23,8 @@ export interface ApplyProgress {
   done: Promise<void>;
   /** Ends every task still waiting (a host that never started, a run that threw). */
   settle(message: string): void;
+  /** Says on every host not yet finished that the run was interrupted (a redrawn tree holds stderr back). */
+  interrupt(): void;
 }
 
 interface Deferred<T> {
@@ -65,6 +67,7 @@ const HOST_STATUS_TEXT: Record<HostResult['status'], string> = {
   locked: 'locked by another run',
   skipped: 'skipped',
   unreachable: 'unreachable',
+  interrupted: 'interrupted',
   'not-started': 'not started',
 };
 
@@ -109,6 +112,8 @@ export function startApplyProgress(plan: Plan, options: ApplyProgressOptions): A
   const steps = new Waits<StepResult | null>();
   const hostTasks = new Map<string, Wrapper>();
   const stepTasks = new Map<string, Wrapper>();
+  const running = new Set<string>();
+  const ended = new Set<string>();
   const keyOf = (host: string, stepId: string) => `${host}\u0000${stepId}`;
 
   const runStep = async (host: string, step: Step, task: Wrapper): Promise<void> => {
@@ -117,6 +122,8 @@ export function startApplyProgress(plan: Plan, options: ApplyProgressOptions): A
     if (result === null) return task.skip('not run');
     if (result.status === 'done') return;
     if (result.status === 'failed') throw new Error(result.message ?? 'failed');
+    // A skipped step's message already says it was not run, and why.
+    if (result.status === 'skipped' && result.message) return task.skip(result.message);
     task.skip(`${STEP_STATUS_TEXT[result.status]}${result.message ? ` — ${result.message}` : ''}`);
   };
 
@@ -184,6 +191,7 @@ export function startApplyProgress(plan: Plan, options: ApplyProgressOptions): A
     onEvent(event) {
       switch (event.kind) {
         case 'host-started':
+          running.add(event.host);
           for (const step of event.steps) steps.get(keyOf(event.host, step.id));
           started.get(event.host).resolve(event.steps);
           return;
@@ -196,6 +204,7 @@ export function startApplyProgress(plan: Plan, options: ApplyProgressOptions): A
           steps.get(keyOf(event.host, event.step.id)).resolve(event.result);
           return;
         case 'host-finished': {
+          ended.add(event.host);
           finished.get(event.host).resolve(event.result);
           settleSteps(event.host);
           const task = hostTasks.get(event.host);
@@ -232,6 +241,11 @@ export function startApplyProgress(plan: Plan, options: ApplyProgressOptions): A
     settle(message) {
       for (const h of plan.hosts) settleHost(h.host, { host: h.host, status: 'not-started', steps: [], remaining: [], message });
     },
+    interrupt() {
+      for (const [host, task] of hostTasks) {
+        if (!ended.has(host)) task.title = `${task.title} — interrupted: ${running.has(host) ? 'finishing the step under way' : 'will not start'}`;
+      }
+    },
   };
 }
 
@@ -257,5 +271,7 @@ export function renderApplyReport(plan: Plan, result: FleetResult, runId: string
   if (result.stopped) lines.push('', `rollout stopped: ${result.stopped}`);
   lines.push('', `run ${runId}: journal ${journalPathOf(inventory, runId)}; backups on each host in ${backupDirOf(runId)}`);
   lines.push(`undo the files with: kernfleet rollback -i ${inventory} --run ${runId}`);
+  // A plan that does not name its playbooks needs them named again to gather the hosts.
+  if (result.interrupted) lines.push(`resume with: kernfleet apply -i ${inventory} --resume ${runId}${plan.playbooks?.length ? '' : ' PLAYBOOK...'}`);
   return `${lines.join('\n')}\n`;
 }

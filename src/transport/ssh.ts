@@ -19,7 +19,16 @@ import { TransportError, type Command, type ExecOptions, type ExecResult, type T
 const KEEPALIVE_INTERVAL_MS = 15_000;
 /** sshd's default MaxSessions is 10; staying under it keeps parallel execs from failing to open. */
 const MAX_PARALLEL_CHANNELS = 8;
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET']);
+/** Socket errors that mean the host cannot be reached, in an operator's words. */
+const UNREACHABLE_CODES: Record<string, string> = {
+  ECONNREFUSED: 'connection refused (is sshd running, on this port?)',
+  EHOSTUNREACH: 'no route to host',
+  ENETUNREACH: 'network unreachable',
+  ETIMEDOUT: 'connection timed out',
+  ENOTFOUND: 'host name not found',
+  EAI_AGAIN: 'host name lookup failed (temporary)',
+  ECONNRESET: 'connection reset',
+};
 
 export async function openSshTransport(host: InventoryHost, options: TransportOptions): Promise<Transport> {
   const home = homedir();
@@ -109,9 +118,8 @@ async function connectHop(
       if (err.level === 'client-timeout') {
         return reject(new TransportError('unreachable', hostName, `${where}: no SSH handshake within ${options.connectTimeoutMs} ms`));
       }
-      if (err.code !== undefined && UNREACHABLE_CODES.has(err.code)) {
-        return reject(new TransportError('unreachable', hostName, `${where}: ${err.code} (${err.message})`));
-      }
+      const words = err.code !== undefined ? UNREACHABLE_CODES[err.code] : undefined;
+      if (words !== undefined) return reject(new TransportError('unreachable', hostName, `${where}: ${words} [${err.code}]`));
       return reject(new TransportError('unreachable', hostName, `${where}: ${err.message}`));
     });
     client.once('close', () => {

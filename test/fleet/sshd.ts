@@ -166,7 +166,13 @@ export async function startSshd(setup: SshdSetup, hosts: SshdHost[]): Promise<nu
     exits.push(
       new Promise<never>((_, reject) =>
         child.once('exit', (code) => {
-          const text = readFileSync(join(setup.dir, `sshd-${index}.log`), 'utf8').trim();
+          // After stop() the directory is gone: the daemon was meant to exit, and there is no log to quote.
+          let text = '';
+          try {
+            text = readFileSync(join(setup.dir, `sshd-${index}.log`), 'utf8').trim();
+          } catch {
+            text = '(no log: the fleet was stopped)';
+          }
           reject(new Error(`sshd exited with ${code}: ${text.split('\n').slice(-3).join(' | ')}`));
         }),
       ),

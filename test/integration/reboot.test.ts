@@ -7,6 +7,7 @@ import type { RunJournal } from '../../src/apply/journal.js';
 import { sshExec } from '../fleet/clients.js';
 import { startFleet, type Fleet } from '../fleet/fleet.js';
 import { runKernfleet } from '../unit/apply/cli-runner.js';
+import { renderSmallPlaybook } from './small-playbook.js';
 
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
@@ -14,17 +15,7 @@ const PLAYBOOK = resolve(import.meta.dirname, '../../playbooks/debvisor.yml');
 const BOOT_ID = 'proc/sys/kernel/random/boot_id';
 const HOSTS = ['hv01', 'hv02'];
 // Enough to need a reboot, small enough to apply in a few commands: for the fault paths.
-const SMALL_PLAYBOOK = `- name: small
-  hosts: hypervisors
-  sysctl:
-    file: 99-small.conf
-    values:
-      vm.overcommit_memory: 1
-  cmdline:
-    target: GRUB_CMDLINE_LINUX
-    set:
-      iommu: pt
-`;
+const SMALL_PLAYBOOK = renderSmallPlaybook('small');
 
 function connectionOf(fleet: Fleet): string[] {
   return ['-i', fleet.inventoryPath, '--ssh-config', fleet.sshConfigPath, '--known-hosts', fleet.knownHostsPath];

@@ -116,10 +116,30 @@ describe('executeHostPlan', () => {
     await expect(readFile(join(host.root, 'one'))).rejects.toThrow();
   });
 
+  it('runs a row of command-only steps in one exec, and still records and stops them step by step', async () => {
+    // Three module-load-like steps in a row, the second failing; then a step that writes a file.
+    const conf = join(host.root, 'after.conf');
+    const plan = aHostPlan('hv01', [
+      aStep({ id: 'one', commands: [touch('one')], verify: [exists('one')] }),
+      aStep({ id: 'two', commands: [touch('two')], verify: [exists('never')] }),
+      aStep({ id: 'three', commands: [touch('three')] }),
+      aStep({ id: 'file', files: [{ path: conf, before: null, after: 'x\n' }] }),
+    ]);
+    const results = await executeHostPlan(host.transport, plan, options());
+    expect(host.commands).toHaveLength(1);
+    expect(results.map((r) => [r.stepId, r.status])).toEqual([['one', 'done'], ['two', 'failed'], ['three', 'skipped'], ['file', 'skipped']]);
+    expect(results[1]?.message).toMatch(/^verification failed: test -e .*never exited 1/);
+    expect(results[1]?.commands.map((c) => [c.phase, c.code])).toEqual([['run', 0], ['verify', 1]]);
+    await expect(readFile(join(host.root, 'three'))).rejects.toThrow();
+    await expect(readFile(conf)).rejects.toThrow();
+    expect(events.flatMap((e) => (e.kind === 'step-finished' ? [`${e.step.id} ${e.result.status}`] : []))).toEqual(['one done', 'two failed', 'three skipped', 'file skipped']);
+  });
+
   it('reports each step as started, progressing and finished, and waits for slow listeners', async () => {
     // The journal listener takes time to write; the next step must not start before it is done.
     const order: string[] = [];
-    const plan = aHostPlan('hv01', [aStep({ id: 'one', commands: [touch('one')] }), aStep({ id: 'two', commands: [touch('two')] })]);
+    const fileStep = (id: string) => aStep({ id, files: [{ path: join(host.root, `${id}.conf`), before: null, after: `${id}\n` }] });
+    const plan = aHostPlan('hv01', [fileStep('one'), fileStep('two')]);
     await executeHostPlan(host.transport, plan, {
       runId: RUN,
       stateDir: host.stateDir,

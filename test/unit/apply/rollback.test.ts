@@ -34,4 +34,15 @@ describe('restoreRunFiles', () => {
     const result = await restoreRunFiles(host.transport, { runId: 'nope', become: false, stateDir: host.stateDir });
     expect(result).toMatchObject({ ok: false, message: `hv01 has no backups for run nope (${host.stateDir}/backups/nope)` });
   });
+
+  it('deletes a file the run created and then changed again, without restoring it first', async () => {
+    // The ledger: the boot step creates it, the apply record rewrites it, so the backups hold the run's own first version.
+    const ledger = join(host.root, 'var/lib/kernfleet/ledger.json');
+    const ctx = { runId: 'run-10', become: false, stateDir: host.stateDir };
+    await applyRemoteFile(host.transport, { path: ledger, before: null, after: '{"added":{}}\n' }, ctx);
+    await applyRemoteFile(host.transport, { path: ledger, before: '{"added":{}}\n', after: '{"added":{},"last_apply":{}}\n' }, ctx);
+    const result = await restoreRunFiles(host.transport, ctx);
+    expect(result).toEqual({ ok: true, restored: [], deleted: [ledger] });
+    await expect(stat(ledger)).rejects.toThrow();
+  });
 });

@@ -232,7 +232,7 @@ describe('ssh transport failures and ProxyJump', { timeout: 30_000 }, () => {
     // Nothing listens on this port.
     const error = await openTransport(aHost({ port: deadPort }), options('kh-auth')).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'unreachable' });
-    expect((error as Error).message).toMatch(/ECONNREFUSED/);
+    expect((error as Error).message).toMatch(/connection refused \(is sshd running, on this port\?\) \[ECONNREFUSED\]$/);
   });
 
   it('gives up on a server that never speaks SSH after the connect timeout', async () => {
