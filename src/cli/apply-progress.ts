@@ -1,7 +1,6 @@
 // What apply shows: listr2 progress (one task per host, one subtask per step), the operator's view of a
 // step, and the final report. The executor knows nothing of listr2: events come in, titles go out;
 // each task waits on a promise that the matching event settles.
-import { Listr } from 'listr2';
 import type { ApplyEvent, HostResult, StepResult } from '../apply/events.js';
 import { isFailedHost, type FleetResult } from '../apply/fleet.js';
 import { journalPathOf } from '../apply/journal.js';
@@ -147,7 +146,8 @@ export function startApplyProgress(plan: Plan, options: ApplyProgressOptions): A
     return null;
   };
 
-  const listr = new Listr(
+  // listr2 is loaded here, not at start-up: only apply draws progress, and every CLI run paid for it.
+  const listr = import('listr2').then(({ Listr }) => new Listr(
     plan.hosts.map((h) => ({
       title: `${h.host}: waiting`,
       task: async (_ctx, task) => {
@@ -174,8 +174,8 @@ export function startApplyProgress(plan: Plan, options: ApplyProgressOptions): A
       registerSignalListeners: false,
       rendererOptions: { collapseSubtasks: false, showSkipMessage: true, collapseSkips: false, suffixSkips: true },
     },
-  );
-  const done = listr.run().then(() => undefined);
+  ));
+  const done = listr.then((list) => list.run()).then(() => undefined);
 
   // Step waits are created when the host starts, so ending a host reaches every one of its steps.
   const settleSteps = (host: string) => {
