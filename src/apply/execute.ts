@@ -4,6 +4,7 @@
 // owns the connection's drop and return; its verification then runs on the new connection. A step's
 // commands and verifications share one exec, and so does a row of command-only steps (runGroup).
 import type { Argv, Change, HostPlan, Step } from '../model/index.js';
+import { decideAutoExecute, decideRisk, maxRisk } from '../plan/risk.js';
 import { REBOOT_STEP_ID } from '../plan/steps.js';
 import { quoteArgv, type Transport } from '../transport/index.js';
 import { runCommandBatch } from './command-batch.js';
@@ -45,6 +46,18 @@ function tailOf(text: string): string {
 /** A step that only describes work for a person (a kernel rebuild's runbook) has nothing to confirm. */
 function hasAutomatedWork(step: Step): boolean {
   return step.commands.length > 0 || step.files.length > 0;
+}
+
+/**
+ * A saved plan is a file anyone could edit: the risk table decides what may run unattended, from each
+ * change's action, whatever the file says of the step (safeguard 1: no way to run high-risk work unasked).
+ */
+function mayRunUnattended(step: Step, changes: Map<string, Change>): boolean {
+  const risks = step.changes.flatMap((id) => {
+    const change = changes.get(id);
+    return change ? [change.risk, decideRisk(change.action)] : [];
+  });
+  return step.autoExecute && decideAutoExecute(maxRisk([step.risk, ...risks]));
 }
 
 function findBlockers(step: Step, changes: Map<string, Change>, notDone: Set<string>): string[] {
@@ -157,7 +170,7 @@ async function decideStep(
     const runner = new StepRunner(transport, step, options);
     return { outcome: await runner.reboot(options.reboot), runner };
   }
-  if (!step.autoExecute) {
+  if (!mayRunUnattended(step, state.changes)) {
     const confirmed = hasAutomatedWork(step) && options.interactiveConfirm !== undefined && (await options.interactiveConfirm(step, hostPlan.host));
     if (!confirmed) return { outcome: { status: 'manual', message: `${step.risk}-risk step: needs an operator (runbook printed)` } };
   }
@@ -177,7 +190,7 @@ function isGroupable(step: Step, state: HostState, options: ExecuteHostOptions):
   return (
     step.files.length === 0 &&
     step.commands.length > 0 &&
-    step.autoExecute &&
+    mayRunUnattended(step, state.changes) &&
     step.id !== REBOOT_STEP_ID &&
     !options.previouslyDone?.includes(step.id) &&
     findBlockers(step, state.changes, state.notDone).length === 0

@@ -83,6 +83,18 @@ describe('executeHostPlan', () => {
     expect(await readFile(join(host.root, 'upgraded'), 'utf8')).toBe('ran\n');
   });
 
+  it('keeps a high-risk change manual even when an edited saved plan marks its step low-risk and automatic', async () => {
+    // A plan file edited by hand: the kernel rebuild's step claims low risk and autoExecute; its change says what it is.
+    const plan = aHostPlan(
+      'hv01',
+      [aStep({ id: 'kernel:rebuild', risk: 'low', autoExecute: true, changes: ['kconfig:CONFIG_VFIO_PCI'], commands: [touch('rebuilt')] }), aStep({ id: 'after', commands: [touch('after')] })],
+      [aChange('kconfig:CONFIG_VFIO_PCI', { action: 'rebuild-kernel', risk: 'low' })],
+    );
+    const results = await executeHostPlan(host.transport, plan, options());
+    expect(results.map((r) => [r.stepId, r.status])).toEqual([['kernel:rebuild', 'manual'], ['after', 'done']]);
+    await expect(readFile(join(host.root, 'rebuilt'))).rejects.toThrow();
+  });
+
   it('does not ask about a runbook-only step and keeps it manual', async () => {
     // A kernel rebuild is a procedure for a person: there is nothing to run automatically.
     const plan = aHostPlan('hv01', [aStep({ id: 'kernel:rebuild', risk: 'high', autoExecute: false, runbook: ['make olddefconfig'] })]);
