@@ -17,6 +17,8 @@ export interface VmImage {
   hostKeyPath: string;
   /** Release of the kernel installed in the image, e.g. 6.1.0-35-amd64. */
   kernel: string;
+  /** The image's own GRUB_CMDLINE_LINUX, word by word (serial console, no_timer_check): what kernfleet finds and keeps. */
+  cmdline: string[];
   /** Debian mirror the image was bootstrapped from (the machine's own apt mirror). */
   mirror: string;
   /** Wall-clock seconds the build took (recorded when it ran, not when it was reused). */
@@ -28,13 +30,14 @@ const buildScript = fileURLToPath(new URL('./build-image.sh', import.meta.url));
 /** Builds the image when the cache has none for the current build script, then describes it. */
 export async function loadVmImage(): Promise<VmImage> {
   const dir = await runBuildScript();
-  const meta = JSON.parse(await readFile(join(dir, 'image.json'), 'utf8')) as { kernel: string; mirror: string; buildSeconds: number };
+  const meta = JSON.parse(await readFile(join(dir, 'image.json'), 'utf8')) as { kernel: string; cmdline: string; mirror: string; buildSeconds: number };
   return {
     dir,
     diskPath: join(dir, 'disk.raw'),
     keyPath: join(dir, 'id_ed25519'),
     hostKeyPath: join(dir, 'ssh_host_ed25519_key.pub'),
     kernel: meta.kernel,
+    cmdline: meta.cmdline.split(' '),
     mirror: meta.mirror,
     buildSeconds: meta.buildSeconds,
   };

@@ -44,7 +44,10 @@ export interface Vm {
   timings: { bootMs: number; rebootMs: number[] };
   /** Runs a remote shell command line as root; resolves with its output and exit code, never throws for code ≠ 0. */
   ssh(command: string): Promise<SshResult>;
-  /** Reboots through BIOS and GRUB; resolves once SSH answers from a new boot (new boot_id). */
+  /**
+   * Reboots through BIOS and GRUB; resolves once SSH answers from a boot other than the one running just
+   * before (boot_id read right then, so reboots made by others in between do not fool it).
+   */
   reboot(): Promise<void>;
   /** Ends qemu (idempotent). */
   stop(): Promise<void>;
@@ -86,7 +89,7 @@ export async function startVm(options: StartVmOptions = {}): Promise<Vm> {
   };
 
   try {
-    let bootId = await waitForSsh(target, qemu, machine.consoleLogPath, bootTimeoutMs, () => true);
+    await waitForSsh(target, qemu, machine.consoleLogPath, bootTimeoutMs, () => true);
     const timings = { bootMs: Date.now() - started, rebootMs: [] as number[] };
     return {
       host: '127.0.0.1',
@@ -102,11 +105,13 @@ export async function startVm(options: StartVmOptions = {}): Promise<Vm> {
       timings,
       ssh: (command) => runSsh(target, command),
       reboot: async () => {
+        // The boot id of the boot being ended, read now: kernfleet (apply --reboot) may have rebooted the
+        // machine since the harness last looked, and a stale id would make the wait below return at once.
+        const previous = await waitForSsh(target, qemu, machine.consoleLogPath, bootTimeoutMs, () => true);
         const rebootStarted = Date.now();
         // The connection may drop before systemctl answers: the new boot_id is the only proof that counts.
         await runSsh(target, 'systemctl reboot', { timeoutMs: 30_000 });
-        const previous = bootId;
-        bootId = await waitForSsh(target, qemu, machine.consoleLogPath, bootTimeoutMs, (id) => id !== previous);
+        await waitForSsh(target, qemu, machine.consoleLogPath, bootTimeoutMs, (id) => id !== previous);
         timings.rebootMs.push(Date.now() - rebootStarted);
       },
       stop,
