@@ -1,13 +1,16 @@
 // The run journal, .kernfleet/runs/RUN.json beside the inventory: the plan being applied and, per
-// host, every step's outcome. Rewritten atomically after each step and before each reboot,
-// so a controller that dies mid-run leaves a journal saying exactly what happened; `apply --resume`
-// reads it back. It holds no secrets: plans never carry passwords.
+// host, every step's outcome. RUN.json is written (atomically) when a run starts and when it ends;
+// in between, each step's outcome and each reboot is appended to RUN.log, one JSON line, flushed to
+// disk before the run goes on. Rewriting the whole journal after each step cost O(plan) per step —
+// quadratic in the fleet: 90 s of controller CPU for 100 hosts. A controller that dies mid-run
+// leaves RUN.json + RUN.log, which loadJournal replays, so `apply --resume` knows exactly what
+// happened. It holds no secrets: plans never carry passwords.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rm, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../local/write-file-atomic.js';
 import type { Plan } from '../model/index.js';
-import type { ApplyEvent, HostStatus, StepStatus } from './events.js';
+import type { ApplyEvent, HostResult, HostStatus, StepResult, StepStatus } from './events.js';
 
 export const JOURNAL_FORMAT_VERSION = '1.0';
 
@@ -64,8 +67,35 @@ export function reopenJournal(journal: RunJournal, now: string): RunJournal {
   return { ...kept, updatedAt: now };
 }
 
+/** What the journal keeps of an event: the fields recordEvent reads, nothing else (RUN.log's lines). */
+export type RecordedEvent =
+  | { kind: 'host-started'; host: string }
+  | { kind: 'step-finished'; host: string; result: Pick<StepResult, 'stepId' | 'status' | 'message'> }
+  | { kind: 'host-finished'; host: string; result: Pick<HostResult, 'status' | 'message'> }
+  | { kind: 'reboot-started' | 'reboot-back'; host: string; bootId: string }
+  | { kind: 'rollout-stopped'; reason: string; notStarted: string[] }
+  | { kind: 'host-checking' | 'step-started' | 'step-progress' | 'batch-started' | 'reboot-waiting' };
+
+function slimEvent(event: ApplyEvent): RecordedEvent {
+  switch (event.kind) {
+    case 'host-started':
+      return { kind: event.kind, host: event.host };
+    case 'step-finished':
+      return { kind: event.kind, host: event.host, result: { stepId: event.result.stepId, status: event.result.status, ...(event.result.message !== undefined ? { message: event.result.message } : {}) } };
+    case 'host-finished':
+      return { kind: event.kind, host: event.host, result: { status: event.result.status, ...(event.result.message !== undefined ? { message: event.result.message } : {}) } };
+    case 'reboot-started':
+    case 'reboot-back':
+      return { kind: event.kind, host: event.host, bootId: event.bootId };
+    case 'rollout-stopped':
+      return { kind: event.kind, reason: event.reason, notStarted: event.notStarted };
+    default:
+      return { kind: event.kind };
+  }
+}
+
 /** Pure: the journal with one event folded in; null when the event changes nothing worth saving. */
-export function recordEvent(journal: RunJournal, event: ApplyEvent, now: string): RunJournal | null {
+export function recordEvent(journal: RunJournal, event: RecordedEvent, now: string): RunJournal | null {
   switch (event.kind) {
     case 'host-started': {
       // A resumed host keeps what the first run recorded (its steps, its unfinished reboot).
@@ -123,38 +153,80 @@ export function listDoneSteps(journal: RunJournal, host: string): string[] {
   return (journal.hosts[host]?.steps ?? []).filter((s) => s.status === 'done' || s.status === 'previously-done').map((s) => s.id);
 }
 
+/** Writes RUN.json whole; the log it supersedes goes. */
 export async function saveJournal(path: string, journal: RunJournal): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   await writeFileAtomic(path, `${JSON.stringify(journal, null, 2)}\n`);
+  await rm(journalLogPathOf(path), { force: true });
 }
 
+/** The log of step outcomes appended between the journal's rewrites. */
+export function journalLogPathOf(journalPath: string): string {
+  return journalPath.replace(/\.json$/, '.log');
+}
+
+/** RUN.json, with RUN.log replayed onto it when the controller that wrote them did not finish. */
 export async function loadJournal(path: string): Promise<RunJournal> {
-  const journal = JSON.parse(await readFile(path, 'utf8')) as RunJournal;
+  let journal = JSON.parse(await readFile(path, 'utf8')) as RunJournal;
   if (typeof journal.runId !== 'string' || typeof journal.plan !== 'object' || journal.plan === null) {
     throw new Error(`${path} is not a kernfleet run journal`);
   }
+  const log = await readFile(journalLogPathOf(path), 'utf8').catch(() => '');
+  for (const line of log.split('\n')) {
+    // A line cut by the crash itself never reached the disk whole: its step is simply not recorded.
+    const entry = parseLogLine(line);
+    if (entry) journal = recordEvent(journal, entry.event, entry.at) ?? journal;
+  }
   return journal;
+}
+
+function parseLogLine(line: string): { at: string; event: RecordedEvent } | null {
+  if (line.trim() === '') return null;
+  try {
+    return JSON.parse(line) as { at: string; event: RecordedEvent };
+  } catch {
+    return null;
+  }
 }
 
 export interface JournalWriter {
   /** The listener to hand to apply: resolves once the journal on disk includes the event. */
   onEvent(event: ApplyEvent): Promise<void>;
   current(): RunJournal;
+  /** Writes RUN.json whole, with every event, and removes RUN.log. */
+  close(): Promise<void>;
 }
 
-/** Keeps the journal on disk in step with the events; writes are serialised, so concurrent hosts never interleave. */
+/**
+ * Keeps the journal on disk in step with the events. The caller has saved the initial journal as RUN.json;
+ * the first event starts a fresh RUN.log. Appends are serialised, so concurrent hosts never interleave.
+ */
 export function createJournalWriter(path: string, initial: RunJournal, clock: () => Date = () => new Date()): JournalWriter {
+  const logPath = journalLogPathOf(path);
   let journal = initial;
   let queue: Promise<void> = Promise.resolve();
+  let log: FileHandle | undefined;
+  const append = async (line: string) => {
+    log ??= await open(logPath, 'w');
+    await log.write(line);
+    await log.datasync();
+  };
   return {
     onEvent(event) {
-      const next = recordEvent(journal, event, clock().toISOString());
+      const at = clock().toISOString();
+      const recorded = slimEvent(event);
+      const next = recordEvent(journal, recorded, at);
       if (next === null) return queue;
       journal = next;
-      const snapshot = journal;
-      queue = queue.then(() => saveJournal(path, snapshot));
+      const line = `${JSON.stringify({ at, event: recorded })}\n`;
+      queue = queue.then(() => append(line));
       return queue;
     },
     current: () => journal,
+    async close() {
+      await queue.catch(() => undefined);
+      await log?.close();
+      await saveJournal(path, journal);
+    },
   };
 }

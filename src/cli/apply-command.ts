@@ -190,6 +190,7 @@ async function runApply(targets: string[], flags: Flags): Promise<void> {
   } finally {
     progress.settle('the run ended early');
     await progress.done;
+    await writer.close();
     interrupts.dispose();
   }
   process.stdout.write(renderApplyReport(plan, result, runId, flags.inventory, color));

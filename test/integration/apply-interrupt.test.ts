@@ -6,7 +6,7 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { RunJournal } from '../../src/apply/journal.js';
+import { loadJournal, type RunJournal } from '../../src/apply/journal.js';
 import type { Plan } from '../../src/model/index.js';
 import { INTERRUPT_NOTICE } from '../../src/cli/apply-interrupt.js';
 import { LEDGER_PATH } from '../../src/plan/ledger.js';
@@ -57,7 +57,8 @@ function rootOf(host: string): string {
 async function readJournal(out: string): Promise<RunJournal> {
   const runId = /^run (\S+): journal/m.exec(out)?.[1];
   expect(runId).toBeDefined();
-  return JSON.parse(await readFile(join(fleet.baseDir, '.kernfleet/runs', `${runId}.json`), 'utf8')) as RunJournal;
+  // As --resume reads it: RUN.json, and the log of steps a controller that stopped at once left beside it.
+  return loadJournal(join(fleet.baseDir, '.kernfleet/runs', `${runId}.json`));
 }
 
 async function findTempFiles(dir: string): Promise<string[]> {
@@ -198,7 +199,7 @@ describe('Ctrl-C twice', () => {
 
     // The journal is as the last finished step left it: the load under way is not in it.
     const runs = await readdir(join(fleet.baseDir, '.kernfleet/runs'));
-    const journals = await Promise.all(runs.map(async (f) => JSON.parse(await readFile(join(fleet.baseDir, '.kernfleet/runs', f), 'utf8')) as RunJournal));
+    const journals = await Promise.all(runs.filter((f) => f.endsWith('.json')).map((f) => loadJournal(join(fleet.baseDir, '.kernfleet/runs', f))));
     const journal = journals.find((j) => j.plan.hosts.some((h) => h.host === 'hv34'))!;
     expect(journal.hosts[seen]!.status).toBe('running');
     expect(journal.hosts[seen]!.steps.map((s) => s.id)).not.toContain('module:vhost_net:load');

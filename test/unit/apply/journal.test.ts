@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StepResult } from '../../../src/apply/events.js';
-import { createJournal, createJournalWriter, createRunId, journalPathOf, listDoneSteps, listUnfinishedReboots, loadJournal } from '../../../src/apply/journal.js';
+import { createJournal, createJournalWriter, createRunId, journalLogPathOf, journalPathOf, listDoneSteps, listUnfinishedReboots, loadJournal, saveJournal, type RunJournal } from '../../../src/apply/journal.js';
 import type { Plan } from '../../../src/model/index.js';
 import { aHostPlan, aStep } from './plan-builders.js';
 
@@ -11,6 +11,12 @@ const PLAN: Plan = { format_version: '1.0', tool: 'kernfleet test', createdAt: '
 const stepResult = (stepId: string, status: StepResult['status']): StepResult => ({ stepId, title: stepId, risk: 'low', status, files: [], commands: [] });
 
 let dir: string;
+
+/** As apply starts a run: the journal saved whole, then a writer that appends to its log. */
+async function startJournal(path: string, initial: RunJournal, clock?: () => Date) {
+  await saveJournal(path, initial);
+  return createJournalWriter(path, initial, clock);
+}
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kernfleet-journal-'));
 });
@@ -26,18 +32,36 @@ describe('run journal', () => {
   it('is on disk after each step, before the run goes on', async () => {
     // The controller could die right after a step: the file must already say it was done.
     const path = join(dir, '.kernfleet/runs/R1.json');
-    const writer = createJournalWriter(path, createJournal('R1', PLAN, '2026-11-23T14:00:00Z'), () => new Date('2026-11-23T14:01:00Z'));
+    const writer = await startJournal(path, createJournal('R1', PLAN, '2026-11-23T14:00:00Z'), () => new Date('2026-11-23T14:01:00Z'));
     await writer.onEvent({ kind: 'host-started', host: 'hv01', steps: PLAN.hosts[0]!.steps });
     await writer.onEvent({ kind: 'step-finished', host: 'hv01', step: PLAN.hosts[0]!.steps[0]!, result: stepResult('a', 'done') });
-    const onDisk = JSON.parse(await readFile(path, 'utf8'));
-    expect(onDisk.hosts.hv01).toEqual({ status: 'running', steps: [{ id: 'a', status: 'done', at: '2026-11-23T14:01:00.000Z' }] });
-    expect(onDisk.plan.hosts[0].steps.map((s: { id: string }) => s.id)).toEqual(['a', 'b']);
+    // What a crash right now leaves: RUN.json as the run began, and the log of what happened since.
+    const onDisk = await loadJournal(path);
+    expect(onDisk.hosts['hv01']).toEqual({ status: 'running', steps: [{ id: 'a', status: 'done', at: '2026-11-23T14:01:00.000Z' }] });
+    expect(onDisk.plan.hosts[0]!.steps.map((s) => s.id)).toEqual(['a', 'b']);
+    expect(JSON.parse(await readFile(path, 'utf8')).hosts).toEqual({});
+    // One short line per event, not the whole plan again.
+    expect((await readFile(journalLogPathOf(path), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l).event.kind)).toEqual(['host-started', 'step-finished']);
+  });
+
+  it('is whole again in RUN.json once the run ends, its log gone; a line cut by a crash is ignored', async () => {
+    // A run that finished normally, then one whose controller died while appending.
+    const path = join(dir, 'R3.json');
+    const writer = await startJournal(path, createJournal('R3', PLAN, '2026-11-23T14:00:00Z'));
+    await writer.onEvent({ kind: 'step-finished', host: 'hv01', step: PLAN.hosts[0]!.steps[0]!, result: stepResult('a', 'done') });
+    await writer.close();
+    expect(JSON.parse(await readFile(path, 'utf8')).hosts.hv01.steps.map((s: { id: string }) => s.id)).toEqual(['a']);
+    await expect(readFile(journalLogPathOf(path))).rejects.toThrow();
+    const crashed = await startJournal(join(dir, 'R4.json'), createJournal('R4', PLAN, '2026-11-23T14:00:00Z'));
+    await crashed.onEvent({ kind: 'step-finished', host: 'hv01', step: PLAN.hosts[0]!.steps[0]!, result: stepResult('a', 'done') });
+    await writeFile(journalLogPathOf(join(dir, 'R4.json')), `${await readFile(journalLogPathOf(join(dir, 'R4.json')), 'utf8')}{"at":"2026-11-23T14:02:00Z","event":{"kind":"step-fin`);
+    expect(listDoneSteps(await loadJournal(join(dir, 'R4.json')), 'hv01')).toEqual(['a']);
   });
 
   it('keeps concurrent hosts\' events, written in order, and tells a resume what was done', async () => {
     // Two hosts finish steps at the same moment; then the journal is read back for --resume.
     const path = join(dir, 'R2.json');
-    const writer = createJournalWriter(path, createJournal('R2', PLAN, '2026-11-23T14:00:00Z'));
+    const writer = await startJournal(path, createJournal('R2', PLAN, '2026-11-23T14:00:00Z'));
     const step = PLAN.hosts[0]!.steps[0]!;
     await Promise.all([
       writer.onEvent({ kind: 'step-finished', host: 'hv01', step, result: stepResult('a', 'done') }),
@@ -62,7 +86,7 @@ describe('run journal', () => {
   it('has the boot id on disk before a reboot, and forgets the reboot as unfinished once the host is back', async () => {
     // hv01 came back from its reboot; the controller died while hv02 was rebooting.
     const path = join(dir, '.kernfleet/runs/R2.json');
-    const writer = createJournalWriter(path, createJournal('R2', PLAN, '2026-11-23T14:00:00Z'));
+    const writer = await startJournal(path, createJournal('R2', PLAN, '2026-11-23T14:00:00Z'));
     await writer.onEvent({ kind: 'reboot-started', host: 'hv01', bootId: 'aaa' });
     await writer.onEvent({ kind: 'reboot-started', host: 'hv02', bootId: 'ccc' });
     expect(listUnfinishedReboots(await loadJournal(path))).toEqual({ hv01: 'aaa', hv02: 'ccc' });
