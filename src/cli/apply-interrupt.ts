@@ -1,8 +1,8 @@
 // Ctrl-C during apply, as Terraform does it: the first SIGINT/SIGTERM lets the steps under way finish
 // (a half-run step is worse than a finished one: a file is written or not, a module loaded or not),
 // starts nothing new and ends with a report and a journal a resume continues from; a second one
-// exits at once. Exiting at once is still safe: every file write on a host is atomic and the journal
-// is rewritten (atomically) after each step, so a resume repeats at most the steps under way.
+// exits at once. Exiting at once is still safe: every file write on a host is atomic and each step's
+// outcome is flushed to the journal's log as it ends, so a resume repeats at most the steps under way.
 
 export const INTERRUPT_NOTICE = 'interrupted: finishing the steps under way, then stopping (Ctrl-C again to stop at once)';
 
