@@ -34,7 +34,7 @@ export interface StepResult {
 /**
  * converged: the re-gathered host has nothing left but a reboot; changed: steps ran but the re-plan still
  * has work (or was not checked); unchanged: the plan had no step for it (not contacted); manual: needs an
- * operator; failed: a step or the connection failed; stale: its saved plan is out of date; locked: another
+ * operator; failed: a step or the connection failed, or its plan is an error (root needed without sudo, a conflict); stale: its saved plan is out of date; locked: another
  * run holds it; skipped: a container; unreachable: it could not be gathered or connected to; interrupted:
  * the run was interrupted (Ctrl-C) after the step under way, the rest left to a resume; not-started: the
  * rollout stopped (or was interrupted) first.

@@ -81,7 +81,11 @@ function planOutcome(hostPlan: HostPlan, options: ExecutePlanOptions): HostResul
   // The planner puts the reason for a skip (the container) first; for an error, the first error says it.
   const why = hostPlan.status === 'skipped' ? hostPlan.diagnostics[0] : hostPlan.diagnostics.find((d) => d.severity === 'error');
   if (hostPlan.status === 'skipped') return finish(hostPlan.host, 'skipped', [], { message: why?.message ?? 'container: kernel operations are skipped' });
-  if (hostPlan.status === 'error') return finish(hostPlan.host, 'unreachable', [], { message: why?.message ?? 'the host could not be gathered or planned' });
+  // Not gathered (no fingerprint): it could not be reached. Gathered but not plannable (a conflict between
+  // plays, root needed without sudo): the host is fine, its plan is not — it failed, untouched.
+  if (hostPlan.status === 'error') {
+    return finish(hostPlan.host, hostPlan.fingerprint === '' ? 'unreachable' : 'failed', [], { message: why?.message ?? 'the host could not be gathered or planned' });
+  }
   if (hostPlan.steps.length === 0) return finish(hostPlan.host, 'unchanged', []);
   // A plan made just now that holds nothing but the reboot, without --reboot: there is nothing to run,
   // so the host is not even connected to (a converged fleet's apply costs what its plan costs).

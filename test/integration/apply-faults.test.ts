@@ -41,6 +41,7 @@ beforeAll(async () => {
     hosts: [
       { name: 'hv21', variant: 'debian12', overrides: { files: { '/etc/modprobe.d/zz-local.conf': 'options vhost_net no_such_param=1\n' } } },
       ...['hv22', 'hv23', 'hv24', 'hv25', 'hv26'].map((name) => ({ name, variant: 'debian12' as const })),
+      { name: 'hv27', variant: 'no_sudo' as const },
     ],
   });
   playbook = join(fleet.baseDir, 'faults.yml');
@@ -106,6 +107,22 @@ describe('apply when a host fails part-way', () => {
   it('still converges the healthy host in the same run', () => {
     // hv23 shares the batch with both failures.
     expect(out).toMatch(/^hv23: converged \(\d+\/\d+ steps\) — reboot pending$/m);
+  });
+});
+
+describe('apply to a host whose login user cannot become root', () => {
+  it('fails that host before touching it, names the cause, and still converges the other', async () => {
+    // hv27 logs in as kfleet, whose sudo asks for a password the inventory does not have.
+    const root = rootOf('hv27');
+    const grub = await readFile(join(root, 'etc/default/grub'), 'utf8');
+    const { code, out } = await runKernfleet('apply', ...connectionTo(fleet.inventoryPath), '--yes', '--limit', 'hv27:hv26', playbook);
+    expect(code).toBe(1);
+    expect(out).toMatch(/^hv27: FAILED — .*sudo asks for a password and the inventory has no ansible_become_password/m);
+    expect(out).toMatch(/^hv26: converged \(\d+\/\d+ steps\) — reboot pending$/m);
+    expect((await readJournalOf(out)).hosts['hv27']).toMatchObject({ status: 'failed', steps: [] });
+    expect(await readFile(join(root, 'etc/default/grub'), 'utf8')).toBe(grub);
+    await expect(readdir(join(root, 'var/lib/kernfleet/backups'))).rejects.toThrow();
+    await expect(readdir(join(root, 'var/lib/kernfleet/lock'))).rejects.toThrow();
   });
 });
 

@@ -94,9 +94,16 @@ describe('executePlan', () => {
   it('skips containers and unplannable hosts without connecting, and does not connect for empty plans', async () => {
     // A container, a host that could not be gathered, and a host already in the wanted state.
     const container: HostPlan = { ...aHostPlan('hv01', [aStep({ id: 'one' })]), status: 'skipped' };
-    const broken: HostPlan = { ...aHostPlan('hv02', []), status: 'error', diagnostics: [{ severity: 'error', code: 'ssh-unreachable', message: 'hv02: ECONNREFUSED' }] };
-    const result = await executePlan(aPlan([container, broken, converged('hv03')]), openHost, base());
-    expect(result.hosts.map((h) => [h.status, h.message])).toEqual([['skipped', 'container: kernel operations are skipped'], ['unreachable', 'hv02: ECONNREFUSED'], ['unchanged', undefined]]);
+    // A host never gathered has no fingerprint; one gathered whose plan is an error (a play conflict) has one.
+    const broken: HostPlan = { ...aHostPlan('hv02', []), fingerprint: '', status: 'error', diagnostics: [{ severity: 'error', code: 'ssh-unreachable', message: 'hv02: ECONNREFUSED' }] };
+    const conflicted: HostPlan = { ...aHostPlan('hv04', [aStep({ id: 'one' })]), status: 'error', diagnostics: [{ severity: 'error', code: 'conflict', message: 'vm.swappiness is set two ways' }] };
+    const result = await executePlan(aPlan([container, broken, converged('hv03'), conflicted]), openHost, base());
+    expect(result.hosts.map((h) => [h.status, h.message])).toEqual([
+      ['skipped', 'container: kernel operations are skipped'],
+      ['unreachable', 'hv02: ECONNREFUSED'],
+      ['unchanged', undefined],
+      ['failed', 'vm.swappiness is set two ways'],
+    ]);
     expect(open).toEqual({});
   });
 
