@@ -3,7 +3,7 @@
 // operator confirms them; the reboot step runs only through the `reboot` callback (--reboot), which
 // owns the connection's drop and return; its verification then runs on the new connection. A step's
 // commands and verifications share one exec, and so does a row of command-only steps (runGroup).
-import type { Argv, Change, HostPlan, Step } from '../model/index.js';
+import type { Argv, Change, HostPlan, Risk, Step } from '../model/index.js';
 import { decideAutoExecute, decideRisk, maxRisk } from '../plan/risk.js';
 import { REBOOT_STEP_ID } from '../plan/steps.js';
 import { quoteArgv, type Transport } from '../transport/index.js';
@@ -52,12 +52,16 @@ function hasAutomatedWork(step: Step): boolean {
  * A saved plan is a file anyone could edit: the risk table decides what may run unattended, from each
  * change's action, whatever the file says of the step (safeguard 1: no way to run high-risk work unasked).
  */
-function mayRunUnattended(step: Step, changes: Map<string, Change>): boolean {
+function assessRisk(step: Step, changes: Map<string, Change>): Risk {
   const risks = step.changes.flatMap((id) => {
     const change = changes.get(id);
     return change ? [change.risk, decideRisk(change.action)] : [];
   });
-  return step.autoExecute && decideAutoExecute(maxRisk([step.risk, ...risks]));
+  return maxRisk([step.risk, ...risks]);
+}
+
+function mayRunUnattended(step: Step, changes: Map<string, Change>): boolean {
+  return step.autoExecute && decideAutoExecute(assessRisk(step, changes));
 }
 
 function findBlockers(step: Step, changes: Map<string, Change>, notDone: Set<string>): string[] {
@@ -172,7 +176,7 @@ async function decideStep(
   }
   if (!mayRunUnattended(step, state.changes)) {
     const confirmed = hasAutomatedWork(step) && options.interactiveConfirm !== undefined && (await options.interactiveConfirm(step, hostPlan.host));
-    if (!confirmed) return { outcome: { status: 'manual', message: `${step.risk}-risk step: needs an operator (runbook printed)` } };
+    if (!confirmed) return { outcome: { status: 'manual', message: `${assessRisk(step, state.changes)}-risk step: needs an operator (runbook printed)` } };
   }
   await options.onEvent?.({ kind: 'step-started', host: hostPlan.host, step });
   const runner = new StepRunner(transport, step, options);

@@ -92,6 +92,7 @@ describe('executeHostPlan', () => {
     );
     const results = await executeHostPlan(host.transport, plan, options());
     expect(results.map((r) => [r.stepId, r.status])).toEqual([['kernel:rebuild', 'manual'], ['after', 'done']]);
+    expect(results[0]?.message).toBe('high-risk step: needs an operator (runbook printed)');
     await expect(readFile(join(host.root, 'rebuilt'))).rejects.toThrow();
   });
 
