@@ -13,6 +13,7 @@ import {
   readKeyType,
   type KnownHostEntry,
 } from './known-hosts.js';
+import { createParsedFileCache } from './parsed-file-cache.js';
 import { TransportError } from './types.js';
 
 export interface HostKeyPolicy {
@@ -23,16 +24,11 @@ export interface HostKeyPolicy {
   hash: boolean;
 }
 
+const readKnownHosts = createParsedFileCache((text, file) => parseKnownHosts(text ?? '', file));
+
 export async function loadKnownHosts(files: readonly string[]): Promise<KnownHostEntry[]> {
-  const entries: KnownHostEntry[] = [];
-  for (const file of files) {
-    const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') return '';
-      throw err;
-    });
-    entries.push(...parseKnownHosts(text, file));
-  }
-  return entries;
+  const parsed = await Promise.all(files.map(readKnownHosts));
+  return parsed.length === 1 ? parsed[0]! : parsed.flat();
 }
 
 type Verifier = (key: Buffer, verify: (valid: boolean) => void) => void;

@@ -44,8 +44,15 @@ export interface SshEnvironment {
 const DEFAULT_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
 const MAX_JUMP_DEPTH = 8;
 
-export function resolveSshTarget(request: SshTargetRequest, configText: string, env: SshEnvironment): SshTarget {
-  return resolveWithDepth(request, SSHConfig.parse(configText), env, 0, true);
+export type ParsedSshConfig = SSHConfig;
+
+export function parseSshConfig(text: string): ParsedSshConfig {
+  return SSHConfig.parse(text);
+}
+
+/** `config`: the config's text, or what parseSshConfig made of it (a fleet resolves many hosts against one file). */
+export function resolveSshTarget(request: SshTargetRequest, config: string | ParsedSshConfig, env: SshEnvironment): SshTarget {
+  return resolveWithDepth(request, typeof config === 'string' ? parseSshConfig(config) : config, env, 0, true);
 }
 
 function resolveWithDepth(

@@ -1,7 +1,6 @@
 // The SSH connection (ssh2): one connection per host (through its ProxyJump hops), one exec channel
 // per command. Target resolution, authentication and host keys live in their own modules.
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { homedir, hostname, userInfo } from 'node:os';
 import type { Readable } from 'node:stream';
 // ssh2 is CommonJS: under plain Node ESM only its default export carries everything.
@@ -13,7 +12,8 @@ import { buildBecomeSpec, buildInvocation, quoteArgv } from './quote.js';
 import { runInvocation, type ProcessHandle } from './run-invocation.js';
 import { buildAuthPlan, describeAuthFailure } from './ssh-auth.js';
 import { createHostVerifier, loadKnownHosts, preferHostKeyAlgorithms, type HostKeyPolicy } from './ssh-host-keys.js';
-import { resolveSshTarget, type SshTarget } from './ssh-target.js';
+import { parseSshConfig, resolveSshTarget, type SshTarget } from './ssh-target.js';
+import { createParsedFileCache } from './parsed-file-cache.js';
 import { TransportError, type Command, type ExecOptions, type ExecResult, type Transport, type TransportOptions } from './types.js';
 
 const KEEPALIVE_INTERVAL_MS = 15_000;
@@ -29,6 +29,8 @@ const UNREACHABLE_CODES: Record<string, string> = {
   EAI_AGAIN: 'host name lookup failed (temporary)',
   ECONNRESET: 'connection reset',
 };
+
+const readSshConfig = createParsedFileCache((text) => parseSshConfig(text ?? ''));
 
 export async function openSshTransport(host: InventoryHost, options: TransportOptions): Promise<Transport> {
   const home = homedir();
@@ -54,16 +56,13 @@ export async function openSshTransport(host: InventoryHost, options: TransportOp
 
 async function resolveHostTarget(host: InventoryHost, options: TransportOptions, home: string): Promise<SshTarget> {
   const configPath = options.sshConfigPath ?? `${home}/.ssh/config`;
-  const configText = await readFile(configPath, 'utf8').catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return '';
-    throw err;
-  });
+  const config = await readSshConfig(configPath);
   const c = host.connection;
   let target: SshTarget;
   try {
     target = resolveSshTarget(
       { alias: c.address, port: c.port, user: c.user, identityFile: c.identityFile },
-      configText,
+      config,
       { home, localUser: userInfo().username, localHostName: hostname() },
     );
   } catch (err) {
