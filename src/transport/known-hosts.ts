@@ -73,9 +73,57 @@ function hashHostName(name: string, salt: Buffer): Buffer {
   return createHmac('sha1', salt).update(name).digest();
 }
 
+const wildcards = new Map<string, RegExp>();
+
 function matchWildcard(pattern: string, name: string): boolean {
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${source}$`, 'i').test(name);
+  if (!/[*?]/.test(pattern)) return pattern.toLowerCase() === name.toLowerCase();
+  let compiled = wildcards.get(pattern);
+  if (compiled === undefined) {
+    const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+    compiled = new RegExp(`^${source}$`, 'i');
+    wildcards.set(pattern, compiled);
+  }
+  return compiled.test(name);
+}
+
+/**
+ * The entries that name `name`, in file order. A fleet's known_hosts has a line per host, and every
+ * connection asks twice: the lines that list only plain names are looked up by name; the others
+ * (wildcards, negations, hashed names) are matched one by one, as OpenSSH does.
+ */
+function entriesFor(entries: readonly KnownHostEntry[], name: string): KnownHostEntry[] {
+  let index = indexes.get(entries);
+  if (index === undefined) {
+    index = indexByName(entries);
+    indexes.set(entries, index);
+  }
+  const own = index.byName.get(name.toLowerCase()) ?? [];
+  const candidates = own.length === 0 ? index.other : [...index.other, ...own].sort((a, b) => a - b);
+  return candidates.map((i) => entries[i]!).filter((e) => matchHostPatterns(e.patterns, name));
+}
+
+interface NameIndex {
+  /** Positions of entries with a pattern that is not a plain name. */
+  other: number[];
+  byName: Map<string, number[]>;
+}
+
+const indexes = new WeakMap<readonly KnownHostEntry[], NameIndex>();
+
+function indexByName(entries: readonly KnownHostEntry[]): NameIndex {
+  const index: NameIndex = { other: [], byName: new Map() };
+  entries.forEach((entry, position) => {
+    if (!entry.patterns.every((p) => !p.startsWith('|') && !p.startsWith('!') && !/[*?]/.test(p))) {
+      index.other.push(position);
+      return;
+    }
+    for (const name of new Set(entry.patterns.map((p) => p.toLowerCase()))) {
+      const list = index.byName.get(name) ?? [];
+      list.push(position);
+      index.byName.set(name, list);
+    }
+  });
+  return index;
 }
 
 /** The key type named inside an SSH public key blob (its first string). */
@@ -96,7 +144,7 @@ export function checkHostKey(entries: readonly KnownHostEntry[], name: string, b
   const key = blob.toString('base64');
   const revoked = entries.find((e) => e.marker === 'revoked' && e.key === key);
   if (revoked !== undefined) return { status: 'revoked', entry: revoked };
-  const forHost = entries.filter((e) => matchHostPatterns(e.patterns, name));
+  const forHost = entriesFor(entries, name);
   const plain = forHost.filter((e) => e.marker === null);
   const same = plain.find((e) => e.keyType === keyType && e.key === key);
   if (same !== undefined) return { status: 'known', entry: same };
@@ -111,7 +159,7 @@ export function checkHostKey(entries: readonly KnownHostEntry[], name: string, b
 
 /** Key types known for a host, so the client can ask the server for those first (as OpenSSH does). */
 export function listKnownKeyTypes(entries: readonly KnownHostEntry[], name: string): string[] {
-  const types = entries.filter((e) => e.marker === null && matchHostPatterns(e.patterns, name)).map((e) => e.keyType);
+  const types = entriesFor(entries, name).filter((e) => e.marker === null).map((e) => e.keyType);
   return [...new Set(types)];
 }
 

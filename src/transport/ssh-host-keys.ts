@@ -26,9 +26,18 @@ export interface HostKeyPolicy {
 
 const readKnownHosts = createParsedFileCache((text, file) => parseKnownHosts(text ?? '', file));
 
+const combined = new Map<string, { parts: KnownHostEntry[][]; entries: KnownHostEntry[] }>();
+
+/** The entries of every file, in order; the same array while no file changes, so its index is built once. */
 export async function loadKnownHosts(files: readonly string[]): Promise<KnownHostEntry[]> {
-  const parsed = await Promise.all(files.map(readKnownHosts));
-  return parsed.length === 1 ? parsed[0]! : parsed.flat();
+  const parts = await Promise.all(files.map(readKnownHosts));
+  if (parts.length === 1) return parts[0]!;
+  const key = files.join('\0');
+  const known = combined.get(key);
+  if (known !== undefined && known.parts.every((part, i) => part === parts[i])) return known.entries;
+  const entries = parts.flat();
+  combined.set(key, { parts, entries });
+  return entries;
 }
 
 type Verifier = (key: Buffer, verify: (valid: boolean) => void) => void;

@@ -107,6 +107,30 @@ describe('checkHostKey', () => {
   });
 });
 
+describe('checkHostKey on a fleet-sized known_hosts', () => {
+  it('finds the same entries, in file order, as matching every line would', () => {
+    // A line per host, plus what a lookup by name must not skip: wildcards, a negation, hashed names,
+    // markers, and a host listed on two lines with keys of two types.
+    const lines = Array.from({ length: 400 }, (_, i) => `hv${i},10.1.${i >> 8}.${i & 255} ${i === 7 ? keys.ecdsa.pub : keys.ed2.pub}`);
+    lines.splice(3, 0, `hv*.lab,!hv9.lab ${keys.ed1.pub}`);
+    lines.splice(100, 0, `@cert-authority *.lab ${keys.ecdsa.pub}`);
+    lines.push(`HV7 ${keys.ed1.pub}`, `${formatKnownHostsLine('hv12', keys.ed1.blob, Buffer.alloc(20, 7)).trim()}`);
+    const entries = parseKnownHosts(`${lines.join('\n')}\n`, 'kh');
+    const everyLine = (name: string) => entries.filter((e) => matchHostPatterns(e.patterns, name));
+    for (const name of ['hv7', 'HV7', 'hv12', 'hv9.lab', 'hv3.lab', '10.1.1.2', 'hv399', 'nobody']) {
+      const expectTypes = [...new Set(everyLine(name).filter((e) => e.marker === null).map((e) => e.keyType))];
+      expect(listKnownKeyTypes(entries, name), name).toEqual(expectTypes);
+    }
+    expect(checkHostKey(entries, 'hv7', keys.ed1.blob)).toMatchObject({ status: 'known', entry: { line: 403 } });
+    expect(checkHostKey(entries, 'hv7', keys.ecdsa.blob)).toMatchObject({ status: 'known', entry: { line: 9 } });
+    expect(checkHostKey(entries, 'hv12', keys.ed1.blob)).toMatchObject({ status: 'known', entry: { line: 404 } });
+    expect(checkHostKey(entries, 'hv12', keys.ed2.blob).status).toBe('known');
+    expect(checkHostKey(entries, 'hv3.lab', keys.ed1.blob).status).toBe('known');
+    expect(checkHostKey(entries, 'hv9.lab', keys.ed1.blob)).toMatchObject({ status: 'unknown', caAuthorities: [{ line: 101 }] });
+    expect(checkHostKey(entries, 'hv20', keys.ed1.blob)).toMatchObject({ status: 'changed', entry: { line: 22 } });
+  });
+});
+
 describe('matchHostPatterns', () => {
   it('supports wildcards and lets a negation veto a match', () => {
     // `*.lab,!bad.lab` covers the lab except one machine.

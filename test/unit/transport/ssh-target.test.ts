@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseJumpSpec, resolveSshTarget, type SshTargetRequest } from '../../../src/transport/ssh-target.js';
+import { parseJumpSpec, parseSshConfig, resolveSshTarget, type SshTargetRequest } from '../../../src/transport/ssh-target.js';
 
 const ENV = { home: '/home/op', localUser: 'op', localHostName: 'ctl.example.org' };
 
@@ -118,4 +118,43 @@ describe('parseJumpSpec', () => {
     expect(parseJumpSpec('[2001:db8::1]:22')).toMatchObject({ alias: '2001:db8::1', port: 22 });
     expect(parseJumpSpec('ssh://u@h:23')).toMatchObject({ alias: 'h', port: 23, user: 'u' });
   });
+});
+
+describe('resolveSshTarget with a config generated for a fleet', () => {
+  // A section per host plus the shapes that must still reach every host: wildcards, negations, several
+  // names on one line, a section naming a host twice, directives before any section.
+  const FLEET = [
+    'User ops',
+    ...Array.from({ length: 300 }, (_, i) => `Host node${i}\n  HostName 10.0.${Math.floor(i / 250)}.${i % 250}\n  Port ${2000 + i}`),
+    'Host node7 node8 spare\n  IdentityFile ~/.ssh/pair',
+    'Host node1?\n  User teen',
+    'Host * !node3\n  IdentitiesOnly yes\n  Port 22',
+    'Host node5\n  ProxyJump node6',
+  ].join('\n');
+  const parsed = parseSshConfig(FLEET);
+  const names = ['node0', 'node3', 'node5', 'node7', 'node8', 'node12', 'node299', 'spare', 'elsewhere', 'NODE1'];
+
+  it('resolves every host as matching against the whole file does', () => {
+    expect(parsed.index?.byName.get('node7')).toHaveLength(2);
+    for (const name of names) {
+      expect(resolveSshTarget(ask(name), parsed, ENV), name).toEqual(resolveAgainstWholeFile(ask(name), FLEET));
+    }
+    expect(resolveSshTarget(ask('node7'), parsed, ENV)).toMatchObject({ hostName: '10.0.0.7', port: 2007, user: 'ops', identityFiles: ['/home/op/.ssh/pair'] });
+    expect(resolveSshTarget(ask('node12'), parsed, ENV)).toMatchObject({ user: 'ops', port: 2012, identitiesOnly: true });
+    expect(resolveSshTarget(ask('node3'), parsed, ENV).identitiesOnly).toBe(false);
+    expect(resolveSshTarget(ask('node5'), parsed, ENV).jumps.map((j) => j.hostName)).toEqual(['10.0.0.6']);
+  });
+
+  it('falls back to the whole file when Match blocks could match on other names', () => {
+    const withMatch = `${FLEET}\nMatch host 10.0.0.9\n  User matched\n`;
+    expect(parseSshConfig(withMatch).index).toBeNull();
+    const target = resolveSshTarget(ask('node9'), parseSshConfig(withMatch), ENV);
+    expect(target.user).toBe('ops');
+    expect(target).toEqual(resolveAgainstWholeFile(ask('node9'), withMatch));
+  });
+
+  /** The same resolution with the index disabled: every section handed to the matcher. */
+  function resolveAgainstWholeFile(request: SshTargetRequest, text: string) {
+    return resolveSshTarget(request, { ...parseSshConfig(text), index: null }, ENV);
+  }
 });
