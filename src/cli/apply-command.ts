@@ -23,13 +23,14 @@ import { renderApplyReport, startApplyProgress } from './apply-progress.js';
 import { ask, createConfirmer } from './apply-prompt.js';
 import { wantsColor } from './output.js';
 import { type ConnectionFlags, readGatherOptions, readPositiveInt, withConnectionFlags } from './connection-flags.js';
-import { loadAndGather, planFleet, planHost, type Gathered } from './pipeline.js';
+import { createPlanInterner } from '../plan/index.js';
+import { loadAndPlan, planHost, type Loaded } from './pipeline.js';
 
 /**
  * Gathers and plans one host again, with the manifest already loaded (stale check, convergence check);
  * also hands back the profile and desired state the apply record is built from.
  */
-export function createReplanner(gathered: Gathered, gather: GatherOptions): (host: string, through?: Transport) => Promise<Replanned> {
+export function createReplanner(gathered: Loaded, gather: GatherOptions): (host: string, through?: Transport) => Promise<Replanned> {
   return async (host, through) => {
     const request = probeRequestFor(resolveDesired(gathered.fleet, host, null).desired);
     // Through the apply's own connection when there is one: a second SSH handshake per host cost more
@@ -90,7 +91,7 @@ function withConnectionOptions(command: Command): Command {
 
 interface Prepared {
   plan: Plan;
-  gathered: Gathered;
+  gathered: Loaded;
   runId: string;
   checkStale: boolean;
   previouslyDone: Record<string, string[]>;
@@ -101,16 +102,19 @@ interface Prepared {
 }
 
 /** The playbooks named on the command line, else the ones the plan says it was made from. */
-async function loadManifest(flags: Flags, named: string[], plan: Plan, what: string): Promise<Gathered> {
+async function loadManifest(flags: Flags, named: string[], plan: Plan, what: string): Promise<Loaded> {
   const playbooks = named.length > 0 ? named : (plan.playbooks ?? []);
   if (playbooks.length === 0) fail('playbooks-required', `${what} does not say which playbooks it was made from: name them, to gather the hosts again`, `kernfleet apply -i ${flags.inventory} ${what === 'a saved plan' ? 'PLAN.json ' : `--resume RUN `}PLAYBOOK...`);
   const fleet = await loadFleet({ inventory: flags.inventory, playbooks, ...(flags.limit ? { limit: flags.limit } : {}) });
   if (fleet.manifestDigest !== plan.manifestDigest) fail('manifest-changed', `the playbooks or inventory changed since ${what} was made; plan again`);
-  return { fleet, hosts: targetHosts(fleet, flags.limit).hosts, results: {} };
+  return { fleet, hosts: targetHosts(fleet, flags.limit).hosts };
 }
 
+/** A plan read from a file, limited to the targeted hosts, its equal steps shared as a fresh plan's are. */
 function limitPlan(plan: Plan, hosts: string[]): Plan {
-  return { ...plan, hosts: plan.hosts.filter((h) => hosts.includes(h.host)) };
+  const targeted = new Set(hosts);
+  const share = createPlanInterner();
+  return { ...plan, hosts: plan.hosts.filter((h) => targeted.has(h.host)).map(share) };
 }
 
 async function prepare(targets: string[], flags: Flags, gather: GatherOptions): Promise<Prepared> {
@@ -127,9 +131,8 @@ async function prepare(targets: string[], flags: Flags, gather: GatherOptions): 
     const gathered = await loadManifest(flags, targets.slice(1), plan, 'a saved plan');
     return { plan: limitPlan(plan, gathered.hosts), gathered, runId: createRunId(now), checkStale: true, previouslyDone: {}, bootIdsBefore: {} };
   }
-  const gathered = await loadAndGather({ inventory: flags.inventory, playbooks: targets, ...(flags.limit ? { limit: flags.limit } : {}), gather });
-  const plan = planFleet(gathered, now.toISOString(), { inventory: flags.inventory, playbooks: targets });
-  return { plan, gathered, runId: createRunId(now), checkStale: false, previouslyDone: {}, bootIdsBefore: {} };
+  const { loaded, plan } = await loadAndPlan({ inventory: flags.inventory, playbooks: targets, ...(flags.limit ? { limit: flags.limit } : {}), gather }, now.toISOString(), { inventory: flags.inventory, playbooks: targets });
+  return { plan, gathered: loaded, runId: createRunId(now), checkStale: false, previouslyDone: {}, bootIdsBefore: {} };
 }
 
 function countSteps(plan: Plan): number {

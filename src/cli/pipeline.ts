@@ -6,7 +6,7 @@ import { probeRequestFor, type ProbeRequest } from '../facts/request.js';
 import { hostFactsOf } from '../facts/when-facts.js';
 import { loadFleet, resolveDesired, targetHosts } from '../manifest/index.js';
 import type { Connection, Diagnostic, Fleet, HostPlan, HostProfile, Plan } from '../model/index.js';
-import { assemblePlan, buildHostPlan } from '../plan/index.js';
+import { assemblePlan, buildHostPlan, createPlanInterner } from '../plan/index.js';
 import { DiagnosticError } from '../errors.js';
 import { TOOL } from '../version.js';
 
@@ -17,14 +17,23 @@ export interface PipelineOptions {
   gather: GatherOptions;
 }
 
-export interface Gathered {
+/** The manifest loaded and the hosts it targets. */
+export interface Loaded {
   fleet: Fleet;
   hosts: string[];
-  results: Record<string, GatherResult>;
+}
+
+export interface Gathered<T = GatherResult> extends Loaded {
+  results: Record<string, T>;
 }
 
 /** Loads the manifest and gathers every targeted host; throws DiagnosticError for manifest errors. */
-export async function loadAndGather(options: PipelineOptions): Promise<Gathered> {
+export async function loadAndGather(options: PipelineOptions): Promise<Gathered>;
+export async function loadAndGather<T>(options: PipelineOptions, digest: (fleet: Fleet, host: string, result: GatherResult) => T): Promise<Gathered<T>>;
+export async function loadAndGather(
+  options: PipelineOptions,
+  digest: (fleet: Fleet, host: string, result: GatherResult) => unknown = (_, __, result) => result,
+): Promise<Gathered<unknown>> {
   const fleet = await loadFleet({ inventory: options.inventory, playbooks: options.playbooks, limit: options.limit });
   const target = targetHosts(fleet, options.limit);
   const errors: Diagnostic[] = target.diagnostics.filter((d) => d.severity === 'error');
@@ -35,9 +44,20 @@ export async function loadAndGather(options: PipelineOptions): Promise<Gathered>
     requests[host] = probeRequestFor(superset.desired);
   }
   if (errors.length > 0) throw new DiagnosticError(errors);
-  const inventoryHosts = fleet.inventory.hosts.filter((h) => target.hosts.includes(h.name));
-  const results = await gatherFleet(inventoryHosts, requests, options.gather);
+  const targeted = new Set(target.hosts);
+  const inventoryHosts = fleet.inventory.hosts.filter((h) => targeted.has(h.name));
+  const results = await gatherFleet(inventoryHosts, requests, options.gather, (host, result) => digest(fleet, host, result));
   return { fleet, hosts: target.hosts, results };
+}
+
+/**
+ * Gathers and plans every targeted host, each as soon as it answers: its profile is dropped once its plan
+ * is made, and plans share what hosts of one kind have in common.
+ */
+export async function loadAndPlan(options: PipelineOptions, createdAt: string, origin?: PlanOrigin): Promise<{ loaded: Loaded; plan: Plan }> {
+  const share = createPlanInterner();
+  const { results, ...loaded } = await loadAndGather(options, (fleet, host, result) => share(planHost(fleet, host, result)));
+  return { loaded, plan: assembleFleetPlan(loaded, results, createdAt, origin) };
 }
 
 /** Pure: one host's plan from its gathered profile (or the gather failure). */
@@ -71,9 +91,21 @@ export function diagnosePrivilege(plan: HostPlan, profile: HostProfile, connecti
 }
 
 /** `origin`: the inventory and playbooks as given, so a saved plan can be applied without naming them again. */
-export function planFleet(gathered: Gathered, createdAt: string, origin?: { inventory: string; playbooks: string[] }): Plan {
-  const hosts = gathered.hosts.map((host) => planHost(gathered.fleet, host, gathered.results[host]!));
-  const { hosts: planned, ...meta } = assemblePlan(hosts, { tool: TOOL, createdAt, manifestDigest: gathered.fleet.manifestDigest });
+export interface PlanOrigin {
+  inventory: string;
+  playbooks: string[];
+}
+
+/** Plans hosts already gathered. */
+export function planFleet(gathered: Gathered, createdAt: string, origin?: PlanOrigin): Plan {
+  const share = createPlanInterner();
+  const plans = Object.fromEntries(gathered.hosts.map((host) => [host, share(planHost(gathered.fleet, host, gathered.results[host]!))]));
+  return assembleFleetPlan(gathered, plans, createdAt, origin);
+}
+
+function assembleFleetPlan(loaded: Loaded, plans: Record<string, HostPlan>, createdAt: string, origin: PlanOrigin | undefined): Plan {
+  const hosts = loaded.hosts.map((host) => plans[host]!);
+  const { hosts: planned, ...meta } = assemblePlan(hosts, { tool: TOOL, createdAt, manifestDigest: loaded.fleet.manifestDigest });
   // Before the hosts, so a person reading the file sees where it came from first.
   return { ...meta, ...(origin ? { inventory: origin.inventory, playbooks: origin.playbooks } : {}), hosts: planned };
 }

@@ -19,15 +19,27 @@ export interface GatherOptions extends TransportOptions {
 
 export type GatherResult = { ok: true; profile: HostProfile } | { ok: false; diagnostic: Diagnostic };
 
-/** Never throws for a host's failure: each host ends as a profile or a diagnostic naming it. */
+/**
+ * Never throws for a host's failure: each host ends as a profile or a diagnostic naming it. `digest` turns
+ * each result into what the caller keeps, as soon as the host answers: a fleet's plan need not hold a
+ * thousand profiles at once.
+ */
+export async function gatherFleet(hosts: InventoryHost[], requests: Record<string, ProbeRequest>, options: GatherOptions): Promise<Record<string, GatherResult>>;
+export async function gatherFleet<T>(
+  hosts: InventoryHost[],
+  requests: Record<string, ProbeRequest>,
+  options: GatherOptions,
+  digest: (host: string, result: GatherResult) => T,
+): Promise<Record<string, T>>;
 export async function gatherFleet(
   hosts: InventoryHost[],
   requests: Record<string, ProbeRequest>,
   options: GatherOptions,
-): Promise<Record<string, GatherResult>> {
+  digest: (host: string, result: GatherResult) => unknown = (_, result) => result,
+): Promise<Record<string, unknown>> {
   const limit = pLimit(Math.max(1, options.forks));
   const results = await Promise.all(
-    hosts.map((host) => limit(async () => [host.name, await gatherHost(host, requests[host.name] ?? emptyProbeRequest(), options)] as const)),
+    hosts.map((host) => limit(async () => [host.name, digest(host.name, await gatherHost(host, requests[host.name] ?? emptyProbeRequest(), options))] as const)),
   );
   return Object.fromEntries(results);
 }

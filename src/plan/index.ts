@@ -21,3 +21,5 @@ export function buildHostPlan(desired: DesiredState, profile: HostProfile, diff:
 export function assemblePlan(hosts: HostPlan[], meta: { tool: string; createdAt: string; manifestDigest: string }): Plan {
   return { format_version: '1.0', tool: meta.tool, createdAt: meta.createdAt, manifestDigest: meta.manifestDigest, hosts };
 }
+
+export { createPlanInterner, type PlanInterner } from './intern.js';
