@@ -8,12 +8,14 @@ import { loadPlaybooks } from '../manifest/index.js';
 import type { Diagnostic, Plan } from '../model/index.js';
 import { renderDiagnostics, renderPlanJson, renderPlanMarkdown, renderPlanText, renderProfilesText } from '../render/index.js';
 import { TOOL } from '../version.js';
-import { loadAndGather, planFleet } from './pipeline.js';
+import { loadAndGather, loadAndPlan } from './pipeline.js';
 import { wantsColor } from './output.js';
 import { writeFileAtomic } from '../local/write-file-atomic.js';
+import { jsonFileChunks } from '../render/json-chunks.js';
 import { type ConnectionFlags, readGatherOptions, withConnectionFlags } from './connection-flags.js';
 import { registerDrift } from './drift-command.js';
 import { registerApply } from './apply-command.js';
+import { preferSmallHeap } from './heap.js';
 
 function print(text: string): void {
   process.stdout.write(text.endsWith('\n') || text === '' ? text : `${text}\n`);
@@ -80,10 +82,9 @@ export function buildProgram(): Command {
       .option('--detailed-exitcode', 'exit 0 when nothing changes, 2 when something would, 1 on error')
       .argument('<playbook...>'),
   ).action(async (playbooks: string[], flags: ConnectionFlags & { inventory: string; limit?: string; format: string; out?: string; detailedExitcode?: boolean }) => {
-    const gathered = await loadAndGather({ inventory: flags.inventory, playbooks, limit: flags.limit, gather: readGatherOptions(flags) });
     // The saved plan names what it was made from, so `apply -i INV plan.json` needs nothing else.
-    const plan = planFleet(gathered, new Date().toISOString(), { inventory: flags.inventory, playbooks });
-    if (flags.out) await writeFileAtomic(flags.out, renderPlanJson(plan));
+    const { plan } = await loadAndPlan({ inventory: flags.inventory, playbooks, limit: flags.limit, gather: readGatherOptions(flags) }, new Date().toISOString(), { inventory: flags.inventory, playbooks });
+    if (flags.out) await writeFileAtomic(flags.out, jsonFileChunks(plan, 2));
     const color = wantsColor(process.stdout, flags.color);
     print(flags.format === 'json' ? renderPlanJson(plan) : flags.format === 'markdown' ? renderPlanMarkdown(plan) : renderPlanText(plan, { color }));
     if (hostErrors(plan)) throw new ExitError(1);
@@ -97,6 +98,7 @@ export function buildProgram(): Command {
 
 /** Runs the CLI; returns the exit code instead of calling process.exit, so tests can call it too. */
 export async function main(argv: string[]): Promise<number> {
+  preferSmallHeap();
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
