@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rm, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../local/write-file-atomic.js';
+import { jsonFileChunks } from '../render/json-chunks.js';
 import type { Plan } from '../model/index.js';
 import type { ApplyEvent, HostResult, HostStatus, StepResult, StepStatus } from './events.js';
 
@@ -96,39 +97,51 @@ function slimEvent(event: ApplyEvent): RecordedEvent {
 
 /** Pure: the journal with one event folded in; null when the event changes nothing worth saving. */
 export function recordEvent(journal: RunJournal, event: RecordedEvent, now: string): RunJournal | null {
+  const hosts = { ...journal.hosts };
+  const change = foldEvent(hosts, event, now);
+  return change === null ? null : { ...journal, ...change, updatedAt: now, hosts };
+}
+
+/**
+ * Folds one event into `hosts`, replacing the entry of the host it concerns (entries themselves are never
+ * changed, so a journal that shares them is not either); returns what changes of the run itself, or null
+ * when the event changes nothing worth saving. In place, because a run folds an event per step: copying
+ * a thousand hosts' entries for each of 20,000 events was most of a large apply's garbage.
+ */
+function foldEvent(hosts: Record<string, JournalHost>, event: RecordedEvent, now: string): { stopped?: string } | null {
+  const entry = (host: string): JournalHost => hosts[host] ?? { status: 'running', steps: [] };
   switch (event.kind) {
     case 'host-started': {
       // A resumed host keeps what the first run recorded (its steps, its unfinished reboot).
-      const { message: _message, ...kept } = journal.hosts[event.host] ?? { steps: [] };
-      return { ...journal, updatedAt: now, hosts: { ...journal.hosts, [event.host]: { ...kept, status: 'running' } } };
+      const { message: _message, ...kept } = hosts[event.host] ?? { steps: [] };
+      hosts[event.host] = { ...kept, status: 'running' };
+      return {};
     }
     case 'step-finished': {
-      const host = journal.hosts[event.host] ?? { status: 'running', steps: [] };
+      const host = entry(event.host);
       const step: JournalStep = { id: event.result.stepId, status: event.result.status, at: now, ...(event.result.message !== undefined ? { message: event.result.message } : {}) };
       // A resumed run records the step again: keep one entry per step, the latest.
-      const steps = [...host.steps.filter((s) => s.id !== step.id), step];
-      return { ...journal, updatedAt: now, hosts: { ...journal.hosts, [event.host]: { ...host, steps } } };
+      hosts[event.host] = { ...host, steps: [...host.steps.filter((s) => s.id !== step.id), step] };
+      return {};
     }
     case 'host-finished': {
-      const host = journal.hosts[event.host] ?? { status: 'running', steps: [] };
       const message = event.result.message;
-      return { ...journal, updatedAt: now, hosts: { ...journal.hosts, [event.host]: { ...host, status: event.result.status, ...(message !== undefined ? { message } : {}) } } };
+      hosts[event.host] = { ...entry(event.host), status: event.result.status, ...(message !== undefined ? { message } : {}) };
+      return {};
     }
-    case 'reboot-started': {
-      const host = journal.hosts[event.host] ?? { status: 'running', steps: [] };
-      return { ...journal, updatedAt: now, hosts: { ...journal.hosts, [event.host]: { ...host, reboot: { bootIdBefore: event.bootId, startedAt: now } } } };
-    }
+    case 'reboot-started':
+      hosts[event.host] = { ...entry(event.host), reboot: { bootIdBefore: event.bootId, startedAt: now } };
+      return {};
     case 'reboot-back': {
-      const host = journal.hosts[event.host] ?? { status: 'running', steps: [] };
+      const host = entry(event.host);
       const reboot = host.reboot ?? { bootIdBefore: '', startedAt: now };
-      return { ...journal, updatedAt: now, hosts: { ...journal.hosts, [event.host]: { ...host, reboot: { ...reboot, bootIdAfter: event.bootId, backAt: now } } } };
+      hosts[event.host] = { ...host, reboot: { ...reboot, bootIdAfter: event.bootId, backAt: now } };
+      return {};
     }
-    case 'rollout-stopped': {
+    case 'rollout-stopped':
       // Hosts that never started are named too, so the journal accounts for every host of the plan.
-      const hosts = { ...journal.hosts };
       for (const name of event.notStarted) hosts[name] = { steps: [], ...hosts[name], status: 'not-started', message: `not started: ${event.reason}` };
-      return { ...journal, updatedAt: now, stopped: event.reason, hosts };
-    }
+      return { stopped: event.reason };
     case 'host-checking':
     case 'step-started':
     case 'step-progress':
@@ -136,6 +149,20 @@ export function recordEvent(journal: RunJournal, event: RecordedEvent, now: stri
     case 'reboot-waiting':
       return null;
   }
+}
+
+/** A journal of its own, and the fold that brings events into it in place. */
+function startFold(from: RunJournal): { journal: RunJournal; fold(event: RecordedEvent, now: string): boolean } {
+  const journal = { ...from, hosts: { ...from.hosts } };
+  return {
+    journal,
+    fold(event, now) {
+      const change = foldEvent(journal.hosts, event, now);
+      if (change === null) return false;
+      Object.assign(journal, change, { updatedAt: now });
+      return true;
+    },
+  };
 }
 
 /**
@@ -156,7 +183,8 @@ export function listDoneSteps(journal: RunJournal, host: string): string[] {
 /** Writes RUN.json whole; the log it supersedes goes. */
 export async function saveJournal(path: string, journal: RunJournal): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  await writeFileAtomic(path, `${JSON.stringify(journal, null, 2)}\n`);
+  // Written a host at a time: a large fleet's journal (its plan) runs to tens of MB.
+  await writeFileAtomic(path, jsonFileChunks(journal, 3));
   await rm(journalLogPathOf(path), { force: true });
 }
 
@@ -167,15 +195,16 @@ export function journalLogPathOf(journalPath: string): string {
 
 /** RUN.json, with RUN.log replayed onto it when the controller that wrote them did not finish. */
 export async function loadJournal(path: string): Promise<RunJournal> {
-  let journal = JSON.parse(await readFile(path, 'utf8')) as RunJournal;
-  if (typeof journal.runId !== 'string' || typeof journal.plan !== 'object' || journal.plan === null) {
+  const saved = JSON.parse(await readFile(path, 'utf8')) as RunJournal;
+  if (typeof saved.runId !== 'string' || typeof saved.plan !== 'object' || saved.plan === null) {
     throw new Error(`${path} is not a kernfleet run journal`);
   }
+  const { journal, fold } = startFold(saved);
   const log = await readFile(journalLogPathOf(path), 'utf8').catch(() => '');
   for (const line of log.split('\n')) {
     // A line cut by the crash itself never reached the disk whole: its step is simply not recorded.
     const entry = parseLogLine(line);
-    if (entry) journal = recordEvent(journal, entry.event, entry.at) ?? journal;
+    if (entry) fold(entry.event, entry.at);
   }
   return journal;
 }
@@ -203,7 +232,7 @@ export interface JournalWriter {
  */
 export function createJournalWriter(path: string, initial: RunJournal, clock: () => Date = () => new Date()): JournalWriter {
   const logPath = journalLogPathOf(path);
-  let journal = initial;
+  const { journal, fold } = startFold(initial);
   let queue: Promise<void> = Promise.resolve();
   let log: FileHandle | undefined;
   const append = async (line: string) => {
@@ -215,9 +244,7 @@ export function createJournalWriter(path: string, initial: RunJournal, clock: ()
     onEvent(event) {
       const at = clock().toISOString();
       const recorded = slimEvent(event);
-      const next = recordEvent(journal, recorded, at);
-      if (next === null) return queue;
-      journal = next;
+      if (!fold(recorded, at)) return queue;
       const line = `${JSON.stringify({ at, event: recorded })}\n`;
       queue = queue.then(() => append(line));
       return queue;

@@ -1,21 +1,37 @@
 // Files kernfleet writes on the controller (--out reports, saved plans, run journals): written whole or
 // not at all — temp file in the same directory, fsync, rename — so a crash never leaves half a file.
-import { open, rename, unlink } from 'node:fs/promises';
+import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
+const BATCH = 1 << 20;
+
+/** The text whole, or in pieces (see jsonChunks), written in 1 MiB batches. */
+export async function writeFileAtomic(path: string, text: string | Iterable<string>): Promise<void> {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   const handle = await open(temp, 'w', 0o644);
   try {
-    await handle.writeFile(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
+    try {
+      await writeAll(handle, text);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await rename(temp, path);
   } catch (error) {
     await unlink(temp).catch(() => undefined);
     throw error;
   }
+}
+
+async function writeAll(handle: FileHandle, text: string | Iterable<string>): Promise<void> {
+  if (typeof text === 'string') return handle.writeFile(text);
+  let batch = '';
+  for (const piece of text) {
+    batch += piece;
+    if (batch.length >= BATCH) {
+      await handle.writeFile(batch);
+      batch = '';
+    }
+  }
+  if (batch !== '') await handle.writeFile(batch);
 }
