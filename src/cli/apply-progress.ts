@@ -14,6 +14,8 @@ export interface ApplyProgressOptions {
   /** default: redrawn tree for a terminal; simple: one line per state change, for CI logs; silent: nothing. */
   renderer: 'default' | 'simple' | 'silent';
   color: boolean;
+  /** Where simple's lines go; default stdout. */
+  write?: (text: string) => void;
 }
 
 export interface ApplyProgress {
@@ -106,6 +108,59 @@ interface Wrapper {
 }
 
 export function startApplyProgress(plan: Plan, options: ApplyProgressOptions): ApplyProgress {
+  if (options.renderer === 'simple') return startLineProgress(options.color, options.write ?? ((text) => process.stdout.write(text)));
+  return startTaskTree(plan, options);
+}
+
+/**
+ * One line per state change, each naming its host (concurrent hosts interleave in a log). It keeps
+ * nothing per host or step: listr2's tree holds every task to redraw it, 20,000 at 1000 hosts, which a
+ * log that is never redrawn does not need.
+ */
+function startLineProgress(color: boolean, write: (text: string) => void): ApplyProgress {
+  const paint = createPalette(color);
+  const line = (text: string) => write(`${text}\n`);
+  const stepLine = (host: string, step: Step) => `${host} ${formatStepTitle(step, color)}`;
+  return {
+    onEvent(event) {
+      switch (event.kind) {
+        case 'host-started':
+          return line(`${paint.cyan('❯')} ${event.host}: applying ${event.steps.length} steps`);
+        case 'step-started':
+          return line(`${paint.cyan('❯')} ${stepLine(event.host, event.step)}`);
+        case 'step-progress':
+          return line(`${paint.dim('›')} ${event.host}: ${event.detail}`);
+        case 'step-finished': {
+          const { status, message } = event.result;
+          if (status === 'done') return line(`${paint.green('✔')} ${stepLine(event.host, event.step)}`);
+          if (status === 'failed') return line(`${paint.red('✖')} ${stepLine(event.host, event.step)} — ${message ?? 'failed'}`);
+          const why = status === 'skipped' && message ? message : `${STEP_STATUS_TEXT[status]}${message ? ` — ${message}` : ''}`;
+          return line(`${paint.yellow('↓')} ${stepLine(event.host, event.step)} [SKIPPED: ${why}]`);
+        }
+        case 'host-finished':
+          return line(`${isFailedHost(event.result) ? paint.red('✖') : paint.green('✔')} ${formatHostTitle(event.result)}`);
+        case 'host-checking':
+          return line(`${paint.dim('›')} ${event.host}: ${CHECKING_TEXT[event.what]}`);
+        case 'reboot-started':
+        case 'reboot-waiting':
+        case 'reboot-back':
+          return line(`${paint.dim('›')} ${event.host}: ${formatRebootEvent(event)}`);
+        case 'rollout-stopped':
+          return line(`${paint.red('✖')} rollout stopped: ${event.reason}${event.notStarted.length > 0 ? ` (${event.notStarted.length} hosts not started)` : ''}`);
+        case 'batch-started':
+          return line(`${paint.cyan('❯')} batch ${event.index + 1}: ${event.hosts.length} hosts`);
+      }
+    },
+    done: Promise.resolve(),
+    settle: () => undefined,
+    // The interrupt notice itself is on stderr; every later line says what each host did.
+    interrupt: () => undefined,
+  };
+}
+
+const CHECKING_TEXT = { lock: 'taking the host lock', stale: 'checking the plan is still current', converged: 'gathering again to check convergence' } as const;
+
+function startTaskTree(plan: Plan, options: ApplyProgressOptions): ApplyProgress {
   const started = new Waits<Step[]>();
   const finished = new Waits<HostResult | null>();
   const steps = new Waits<StepResult | null>();
@@ -153,11 +208,9 @@ export function startApplyProgress(plan: Plan, options: ApplyProgressOptions): A
       task: async (_ctx, task) => {
         const hostSteps = await startHost(h.host, task);
         if (hostSteps === null) return undefined;
-        // Concurrent hosts interleave in a plain log: there every step line names its host.
-        const prefix = options.renderer === 'simple' ? `${h.host} ` : '';
         return task.newListr(
           [
-            ...hostSteps.map((step) => ({ title: `${prefix}${formatStepTitle(step, options.color)}`, task: (_c: unknown, sub: Wrapper) => runStep(h.host, step, sub) })),
+            ...hostSteps.map((step) => ({ title: formatStepTitle(step, options.color), task: (_c: unknown, sub: Wrapper) => runStep(h.host, step, sub) })),
             { title: `${h.host}: outcome`, task: (_c: unknown, sub: Wrapper) => endHost(h.host, sub) },
           ],
           { concurrent: false, exitOnError: false },
@@ -168,8 +221,6 @@ export function startApplyProgress(plan: Plan, options: ApplyProgressOptions): A
       concurrent: true,
       exitOnError: false,
       renderer: 'default',
-      fallbackRenderer: 'simple',
-      fallbackRendererCondition: options.renderer === 'simple',
       silentRendererCondition: options.renderer === 'silent',
       registerSignalListeners: false,
       rendererOptions: { collapseSubtasks: false, showSkipMessage: true, collapseSkips: false, suffixSkips: true },
@@ -216,7 +267,7 @@ export function startApplyProgress(plan: Plan, options: ApplyProgressOptions): A
           return;
         case 'host-checking': {
           const task = hostTasks.get(event.host);
-          if (task) task.title = `${event.host}: ${event.what === 'lock' ? 'taking the host lock' : event.what === 'stale' ? 'checking the plan is still current' : 'gathering again to check convergence'}`;
+          if (task) task.title = `${event.host}: ${CHECKING_TEXT[event.what]}`;
           return;
         }
         case 'reboot-started':

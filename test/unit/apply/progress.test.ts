@@ -70,4 +70,37 @@ describe('apply progress', () => {
     progress.onEvent({ kind: 'host-finished', host: 'hv01', result: result('hv01', 'converged') });
     expect(await within(progress.done)).toBeUndefined();
   });
+
+  it('logs one line per state change, each naming its host, and keeps nothing to wait for', async () => {
+    // What a CI log shows: hv01 runs a step, another is left to an operator, and reboots; hv02 fails; the rollout stops.
+    const lines: string[] = [];
+    const progress = startApplyProgress(PLAN, { renderer: 'simple', color: false, write: (text) => lines.push(text) });
+    const [one, two] = STEPS as [typeof STEPS[0], typeof STEPS[0]];
+    const outcome = (step: typeof one, status: 'done' | 'failed' | 'manual', message?: string) => ({ stepId: step.id, title: step.title, risk: step.risk, status, files: [], commands: [], ...(message ? { message } : {}) });
+    progress.onEvent({ kind: 'host-started', host: 'hv01', steps: STEPS });
+    progress.onEvent({ kind: 'step-started', host: 'hv01', step: one });
+    progress.onEvent({ kind: 'step-progress', host: 'hv01', stepId: one.id, detail: 'ran modprobe vfio_pci' });
+    progress.onEvent({ kind: 'step-finished', host: 'hv01', step: one, result: outcome(one, 'done') });
+    progress.onEvent({ kind: 'step-finished', host: 'hv01', step: two, result: outcome(two, 'manual', 'high risk: confirm it by hand') });
+    progress.onEvent({ kind: 'reboot-started', host: 'hv01', bootId: 'b1' });
+    progress.onEvent({ kind: 'host-finished', host: 'hv01', result: result('hv01', 'manual') });
+    progress.onEvent({ kind: 'step-finished', host: 'hv02', step: one, result: outcome(one, 'failed', 'modprobe: exit 1') });
+    progress.onEvent({ kind: 'host-finished', host: 'hv02', result: result('hv02', 'failed', 'one: modprobe: exit 1') });
+    progress.onEvent({ kind: 'rollout-stopped', reason: 'too many failures', notStarted: ['hv03', 'hv04'] });
+    progress.settle('the run ended early');
+    expect(await within(progress.done)).toBeUndefined();
+    expect(lines.join('')).toBe([
+      '❯ hv01: applying 2 steps',
+      '❯ hv01 [LOW] load module vfio_pci',
+      '› hv01: ran modprobe vfio_pci',
+      '✔ hv01 [LOW] load module vfio_pci',
+      '↓ hv01 [MEDIUM] update grub [SKIPPED: manual — high risk: confirm it by hand]',
+      '› hv01: rebooting (boot id b1)',
+      '✔ hv01: needs manual work',
+      '✖ hv02 [LOW] load module vfio_pci — modprobe: exit 1',
+      '✖ hv02: FAILED — one: modprobe: exit 1',
+      '✖ rollout stopped: too many failures (2 hosts not started)',
+      '',
+    ].join('\n'));
+  });
 });
