@@ -1,7 +1,9 @@
 // `kernfleet drift`: load + gather + diff, read-only. Exit 0 clean, 2 drift, 1 error (a host not
 // gathered or in error wins over drift, so monitoring never mistakes a blind spot for "only drift").
 import { Command, Option } from 'commander';
-import { buildDriftInput, buildDriftReport } from '../drift/index.js';
+import { assembleDriftReport, buildDriftInput, buildHostDrift } from '../drift/index.js';
+import { createSharer } from '../plan/index.js';
+import { jsonFileChunks } from '../render/json-chunks.js';
 import { ExitError } from '../errors.js';
 import { type ConnectionFlags, readGatherOptions, withConnectionFlags } from './connection-flags.js';
 import type { DriftReport } from '../model/generated/drift.js';
@@ -58,11 +60,17 @@ export function registerDrift(program: Command): Command {
   )
     .argument('<playbook...>', 'playbooks: the state every host should have')
     .action(async (playbooks: string[], flags: DriftFlags) => {
-      const gathered = await loadAndGather({ inventory: flags.inventory, playbooks, limit: flags.limit, gather: readGatherOptions(flags) });
-      const inputs = gathered.hosts.map((host) => buildDriftInput(gathered.fleet, host, gathered.results[host]!));
-      const report = buildDriftReport(inputs, { tool: TOOL, checkedAt: new Date().toISOString(), manifestDigest: gathered.fleet.manifestDigest });
+      const checkedAt = new Date().toISOString();
+      // Each host is checked as it answers and its profile dropped; hosts of one kind share equal findings.
+      const share = createSharer();
+      const gathered = await loadAndGather({ inventory: flags.inventory, playbooks, limit: flags.limit, gather: readGatherOptions(flags) }, (fleet, host, result) => {
+        const checked = buildHostDrift(buildDriftInput(fleet, host, result));
+        return { ...checked, findings: checked.findings.map(share) };
+      });
+      const report = assembleDriftReport(gathered.hosts.map((host) => gathered.results[host]!), { tool: TOOL, checkedAt, manifestDigest: gathered.fleet.manifestDigest });
       if (flags.out) {
-        await writeFileAtomic(flags.out, await renderDriftReport(report, flags.format, false));
+        // JSON a host at a time: a 1000-host report is ~20 MB.
+        await writeFileAtomic(flags.out, flags.format === 'json' ? jsonFileChunks(report, 3) : await renderDriftReport(report, flags.format, false));
         print(renderDriftSummaryLine(summariseDrift(report)));
       } else {
         print(await renderDriftReport(report, flags.format, wantsColor(process.stdout, flags.color)));

@@ -103,5 +103,10 @@ export function buildHostDrift(input: DriftInput): DriftHost {
 }
 
 export function buildDriftReport(inputs: DriftInput[], meta: DriftMeta): DriftReport {
-  return { format_version: DRIFT_FORMAT_VERSION, tool: meta.tool, checkedAt: meta.checkedAt, manifestDigest: meta.manifestDigest, hosts: inputs.map(buildHostDrift) };
+  return assembleDriftReport(inputs.map(buildHostDrift), meta);
+}
+
+/** The report of hosts already checked (a fleet checks each host as it is gathered, then drops its profile). */
+export function assembleDriftReport(hosts: DriftHost[], meta: DriftMeta): DriftReport {
+  return { format_version: DRIFT_FORMAT_VERSION, tool: meta.tool, checkedAt: meta.checkedAt, manifestDigest: meta.manifestDigest, hosts };
 }

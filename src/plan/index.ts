@@ -22,4 +22,4 @@ export function assemblePlan(hosts: HostPlan[], meta: { tool: string; createdAt:
   return { format_version: '1.0', tool: meta.tool, createdAt: meta.createdAt, manifestDigest: meta.manifestDigest, hosts };
 }
 
-export { createPlanInterner, type PlanInterner } from './intern.js';
+export { createPlanInterner, createSharer, type PlanInterner } from './intern.js';
