@@ -77,7 +77,10 @@ mkdir -p -- "$dir" || die 1 "cannot create $dir"
 backup
 tmp=$(mktemp "$dir/.\${path##*/}.kf-XXXXXX") || die 1 "cannot create a temporary file in $dir"
 trap 'rm -f -- "$tmp"' EXIT
+# A cut connection also closes stderr: die's message then raises SIGPIPE, whose default action would end
+# the script without the EXIT trap and leave the temp file behind.
 trap 'exit 129' HUP
+trap 'exit 141' PIPE
 trap 'exit 130' INT
 trap 'exit 143' TERM
 # Copying the old file first gives the temp file its mode and owner; cat then replaces the bytes only.

@@ -14,3 +14,21 @@ export function findProcessesMentioning(text: string): number[] {
     })
     .map(Number);
 }
+
+/** The children named `comm` of processes whose command line mentions a text (e.g. the `cat` of one write script). */
+export function findChildrenOf(text: string, comm: string): number[] {
+  const parents = new Set(findProcessesMentioning(text));
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        const status = readFileSync(`/proc/${p}/status`, 'utf8');
+        const name = /^Name:\s*(.*)$/m.exec(status)?.[1];
+        const ppid = Number(/^PPid:\s*(\d+)$/m.exec(status)?.[1]);
+        return name === comm && parents.has(ppid);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
