@@ -1,6 +1,6 @@
 // The local connection (ansible_connection=local): commands run on this machine, argv directly
 // through spawn (no shell), scripts through `sh -s`.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
 import type { InventoryHost } from '../model/inventory.js';
@@ -32,6 +32,18 @@ export function createLocalTransport(host: InventoryHost, options: TransportOpti
   };
 }
 
+/** How long a timed-out command has, after SIGTERM, before its process group gets SIGKILL. */
+export const KILL_GRACE_MS = 2_000;
+
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, signal);
+  } catch {
+    // The group is gone already (ESRCH), or was never made: signal the child alone.
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+  }
+}
+
 function spawnInvocation(invocation: Invocation): ProcessHandle {
   const [file, ...args] = invocation.argv as [string, ...string[]];
   // A process group of its own, so a timeout kills the command's children too.
@@ -50,11 +62,11 @@ function spawnInvocation(invocation: Invocation): ProcessHandle {
     stderr: child.stderr,
     finished,
     kill() {
-      try {
-        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        child.kill('SIGKILL');
-      }
+      // TERM first, so a script's traps still run (the write script removes its temp file); KILL whatever
+      // of the group is left after a grace period. Neither cleared when the shell exits (a child that ignores
+      // TERM can outlive it) nor unref'd (the group is detached: a CLI exiting first would leave it running).
+      signalGroup(child, 'SIGTERM');
+      setTimeout(() => signalGroup(child, 'SIGKILL'), KILL_GRACE_MS);
     },
   };
 }

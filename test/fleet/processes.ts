@@ -32,3 +32,37 @@ export function findChildrenOf(text: string, comm: string): number[] {
     })
     .map(Number);
 }
+
+/**
+ * Stops (SIGSTOP) the `comm` children of the processes mentioning `text` as soon as one appears, polling
+ * until `until` settles; returns their pids for a later SIGCONT. How a test holds a transfer in the middle:
+ * a stopped reader stalls its sender within the pipe and the SSH window, however fast the machine.
+ */
+export async function stopChildOf(text: string, comm: string, until: Promise<unknown>): Promise<number[]> {
+  let settled = false;
+  void until.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  const stopped: number[] = [];
+  while (stopped.length === 0 && !settled) {
+    for (const pid of findChildrenOf(text, comm)) {
+      process.kill(pid, 'SIGSTOP');
+      stopped.push(pid);
+    }
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  if (stopped.length === 0) throw new Error(`no ${comm} under a process mentioning ${text} was seen before the command ended`);
+  return stopped;
+}
+
+/** SIGCONT for what stopChildOf stopped; a process already gone is fine. */
+export function resume(pids: number[]): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGCONT');
+    } catch {
+      // exited already
+    }
+  }
+}

@@ -12,7 +12,7 @@ import type { GatherOptions } from '../../src/facts/gather.js';
 import type { Plan } from '../../src/model/index.js';
 import { sshExec } from '../fleet/clients.js';
 import { startFleet, type Fleet } from '../fleet/fleet.js';
-import { findChildrenOf, findProcessesMentioning } from '../fleet/processes.js';
+import { findProcessesMentioning, resume, stopChildOf } from '../fleet/processes.js';
 
 // A full apply is dozens of SSH execs per host; on a loaded CI machine that can outlast the fleet default.
 vi.setConfig({ testTimeout: 300_000 });
@@ -157,25 +157,16 @@ describe('apply on the simulated fleet', () => {
     const size = 32 * 1024 * 1024;
     const path = '/etc/sysctl.d/99-debvisor.conf';
     const old = await readFile(join(rootOf('hv01'), path), 'utf8');
-    const stopped: number[] = [];
+    let stopped: number[] = [];
     try {
       const writing = applyRemoteFile(transport, { path, before: old, after: 'x'.repeat(size) }, { runId: 'run-cut', become: true, timeoutMs: 3_000 });
-      let settled = false;
-      void writing.finally(() => (settled = true));
-      while (stopped.length === 0 && !settled) {
-        for (const pid of findChildrenOf('backups/run-cut', 'cat')) {
-          process.kill(pid, 'SIGSTOP');
-          stopped.push(pid);
-        }
-        await new Promise((r) => setTimeout(r, 2));
-      }
-      expect(stopped, 'the write script\'s cat was never seen running').not.toEqual([]);
+      stopped = await stopChildOf('backups/run-cut', 'cat', writing);
       const partial = (await readdir(join(rootOf('hv01'), 'etc/sysctl.d'))).filter((name) => name.includes('.kf-'));
       expect(partial).toHaveLength(1);
       expect((await stat(join(rootOf('hv01'), 'etc/sysctl.d', partial[0]!))).size).toBeLessThan(size);
       const cut = await writing;
       expect(cut).toMatchObject({ ok: false, reason: 'transfer' });
-      for (const pid of stopped) process.kill(pid, 'SIGCONT');
+      resume(stopped);
       // The script ends once cat has read what was left in its pipe and sees the end of its input.
       await vi.waitFor(() => expect(findProcessesMentioning('backups/run-cut')).toEqual([]), { timeout: 30_000, interval: 50 });
       expect(await readFile(join(rootOf('hv01'), path), 'utf8')).toBe(old);
@@ -183,13 +174,7 @@ describe('apply on the simulated fleet', () => {
       const probe = await sshExec(fleet, 'hv01', 'cat /etc/sysctl.d/99-debvisor.conf');
       expect(probe.stdout).toBe(old);
     } finally {
-      for (const pid of stopped) {
-        try {
-          process.kill(pid, 'SIGCONT');
-        } catch {
-          // already gone
-        }
-      }
+      resume(stopped);
       await transport.close();
     }
   });

@@ -1,7 +1,8 @@
 import { chmod, chown, lstat, mkdir, readdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { applyRemoteFile, backupDirOf, CREATED_LIST, hashContent } from '../../../src/apply/remote-file.js';
+import { resume, stopChildOf } from '../../fleet/processes.js';
 import { cutStdin, startLocalHost, type LocalHost } from './local-host.js';
 
 const OLD = 'vm.swappiness = 60\n';
@@ -89,13 +90,22 @@ describe('applyRemoteFile', () => {
     expect(await leftovers(join(host.root, 'etc/sysctl.d'))).toEqual([]);
   });
 
-  it('leaves the old file intact when the command is killed mid-transfer', async () => {
-    // A 64 MiB write killed by a 100 ms timeout: the rename never happens.
+  it('leaves the old file intact, and no temp file, when the command times out mid-transfer', async () => {
+    // A 64 MiB write whose cat is stopped as soon as it runs, so the timeout falls mid-transfer on any machine.
     const path = join(host.root, 'etc/sysctl.d/big.conf');
     await writeFile(path, OLD);
-    const big = 'x'.repeat(64 * 1024 * 1024);
-    const result = await applyRemoteFile(host.transport, { path, before: OLD, after: big }, { ...ctx, timeoutMs: 100 });
-    expect(result).toMatchObject({ ok: false, reason: 'transfer' });
+    const size = 64 * 1024 * 1024;
+    const writing = applyRemoteFile(host.transport, { path, before: OLD, after: 'x'.repeat(size) }, { ...ctx, timeoutMs: 1_000 });
+    let stopped: number[] = [];
+    try {
+      stopped = await stopChildOf(path, 'cat', writing);
+      expect((await leftovers(join(host.root, 'etc/sysctl.d'))).length).toBe(1);
+      expect(await writing).toMatchObject({ ok: false, reason: 'transfer' });
+    } finally {
+      // cat takes the TERM it was sent once it runs again: the script's trap then removes the temp file.
+      resume(stopped);
+    }
+    await vi.waitFor(async () => expect(await leftovers(join(host.root, 'etc/sysctl.d'))).toEqual([]), { timeout: 5_000, interval: 50 });
     expect(await readFile(path, 'utf8')).toBe(OLD);
   });
 

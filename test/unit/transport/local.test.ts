@@ -1,8 +1,9 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Connection, InventoryHost } from '../../../src/model/inventory.js';
+import { KILL_GRACE_MS } from '../../../src/transport/local.js';
 import { openTransport, TransportError, type Transport } from '../../../src/transport/index.js';
 
 const FAKE_SUDO_DIR = resolve(import.meta.dirname, '../../fixtures/transport/fake-sudo-bin');
@@ -69,6 +70,26 @@ describe('local transport', () => {
       // Gone, or a zombie waiting for init to reap it: either way no longer running.
       const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => 'gone');
       expect(stat === 'gone' || / Z /.test(stat)).toBe(true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('lets a timed-out script run its TERM trap, and kills what ignores TERM after the grace period', async () => {
+    // One script cleans up on TERM; its background child ignores TERM and must still be gone after KILL_GRACE_MS.
+    const dir = await mkdtemp(join(tmpdir(), 'kernfleet-local-'));
+    try {
+      const script = [
+        `(trap '' TERM; exec sleep 30) & echo $! > ${dir}/stubborn`,
+        `trap 'echo cleaned > ${dir}/trap; exit 143' TERM`,
+        'sleep 30 & wait',
+      ].join('\n');
+      await expect(transport.exec({ script }, { timeoutMs: 300 })).rejects.toMatchObject({ code: 'timeout' });
+      await vi.waitFor(async () => expect(await readFile(join(dir, 'trap'), 'utf8')).toBe('cleaned\n'), { timeout: 1_000 });
+      const stubborn = Number(await readFile(join(dir, 'stubborn'), 'utf8'));
+      const state = async () => (await readFile(`/proc/${stubborn}/stat`, 'utf8').catch(() => 'gone')).replace(/^.*\) /s, '');
+      expect(await state()).toMatch(/^S /);
+      await vi.waitFor(async () => expect(await state()).toMatch(/^(gone|Z )/), { timeout: KILL_GRACE_MS + 3_000, interval: 100 });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
