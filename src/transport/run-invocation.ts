@@ -15,7 +15,7 @@ export interface ProcessHandle {
    * to add to stderr when the runner itself failed (e.g. the program does not exist).
    */
   finished: Promise<{ code: number | null; note?: string }>;
-  /** Stops the command now (used on timeout). */
+  /** Stops the command (used on timeout); it may get a moment to clean up first (local: SIGTERM, then SIGKILL). */
   kill(): void;
 }
 
