@@ -75,6 +75,11 @@ if [ "$now" = "$want_sum" ]; then echo unchanged; exit 0; fi
 check_expected
 mkdir -p -- "$dir" || die 1 "cannot create $dir"
 backup
+# A temp file of this path that a killed write or rollback left (SIGKILL, a crash, power loss) goes now:
+# the host lock means no other kernfleet write of the path can be under way.
+for stale in "$dir/.\${path##*/}.kf-"??????; do
+  if [ -f "$stale" ]; then rm -f -- "$stale" || die 1 "cannot remove the leftover $stale"; fi
+done
 tmp=$(mktemp "$dir/.\${path##*/}.kf-XXXXXX") || die 1 "cannot create a temporary file in $dir"
 trap 'rm -f -- "$tmp"' EXIT
 # A cut connection also closes stderr: die's message then raises SIGPIPE, whose default action would end

@@ -109,6 +109,19 @@ describe('applyRemoteFile', () => {
     expect(await readFile(path, 'utf8')).toBe(OLD);
   });
 
+  it('removes the temp file a killed write of the same path left, and nothing else', async () => {
+    // A power loss mid-write left .99-kernfleet.conf.kf-Ab12Cd; other files that look alike are not its.
+    const dir = join(host.root, 'etc/sysctl.d');
+    const path = join(dir, '99-kernfleet.conf');
+    await writeFile(path, OLD);
+    const others = ['.10-other.conf.kf-Zz99Yy', '99-kernfleet.conf.kf-Qq11Rr', '.99-kernfleet.conf.kf-toolong1'];
+    for (const name of ['.99-kernfleet.conf.kf-Ab12Cd', ...others]) await writeFile(join(dir, name), 'x'.repeat(1000));
+    const result = await applyRemoteFile(host.transport, { path, before: OLD, after: NEW }, ctx);
+    expect(result).toEqual({ path, ok: true, outcome: 'written' });
+    expect((await readdir(dir)).sort()).toEqual([...others, '99-kernfleet.conf'].sort());
+    expect(await readFile(path, 'utf8')).toBe(NEW);
+  });
+
   it('writes through a symlink to its target and keeps the link', async () => {
     // Debian ships /etc/sysctl.d/99-sysctl.conf as a link to ../sysctl.conf.
     const target = join(host.root, 'etc/sysctl.conf');
