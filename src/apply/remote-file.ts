@@ -41,9 +41,23 @@ export interface RemoteFileContext {
 const EXIT_CONFLICT = 3;
 const EXIT_TRANSFER = 4;
 
+/**
+ * Shell function `sweep_temps PATH`: removes the temp files (`.NAME.kf-XXXXXX`, mktemp's pattern) that a
+ * write or rollback of PATH killed before its clean-up left (SIGKILL, a crash, power loss). Safe because
+ * both run under the host lock: no other kernfleet write of the path can be under way.
+ */
+export const SWEEP_TEMPS = `
+sweep_temps() {
+  for stale in "\${1%/*}/.\${1##*/}.kf-"??????; do
+    if [ -f "$stale" ]; then rm -f -- "$stale" || return 1; fi
+  done
+}
+`;
+
 // Shared by both scripts: argument checks, digests and the backup that precedes every change.
 const PRELUDE = `
 set -u
+${SWEEP_TEMPS}
 path=$1 backups=$2 expect=$3
 die() { code=$1; shift; printf 'kernfleet: %s\\n' "$*" >&2; exit "$code"; }
 digest() { sha256sum < "$1" | cut -d ' ' -f 1; }
@@ -75,11 +89,7 @@ if [ "$now" = "$want_sum" ]; then echo unchanged; exit 0; fi
 check_expected
 mkdir -p -- "$dir" || die 1 "cannot create $dir"
 backup
-# A temp file of this path that a killed write or rollback left (SIGKILL, a crash, power loss) goes now:
-# the host lock means no other kernfleet write of the path can be under way.
-for stale in "$dir/.\${path##*/}.kf-"??????; do
-  if [ -f "$stale" ]; then rm -f -- "$stale" || die 1 "cannot remove the leftover $stale"; fi
-done
+sweep_temps "$path" || die 1 "cannot remove a leftover temporary file of $path"
 tmp=$(mktemp "$dir/.\${path##*/}.kf-XXXXXX") || die 1 "cannot create a temporary file in $dir"
 trap 'rm -f -- "$tmp"' EXIT
 # A cut connection also closes stderr: die's message then raises SIGPIPE, whose default action would end

@@ -5,7 +5,7 @@
 // A file the run created and then changed again (the ledger: the boot step creates it, the apply record
 // rewrites it) has a backup of the run's own first version: it is deleted, not restored first.
 import type { Transport } from '../transport/index.js';
-import { backupDirOf, CREATED_LIST, DEFAULT_STATE_DIR } from './remote-file.js';
+import { backupDirOf, CREATED_LIST, DEFAULT_STATE_DIR, SWEEP_TEMPS } from './remote-file.js';
 
 export interface RestoreContext {
   runId: string;
@@ -21,6 +21,7 @@ const EXIT_NO_BACKUPS = 3;
 
 const RESTORE_SCRIPT = `
 set -u
+${SWEEP_TEMPS}
 backups=$1 created=$2
 [ -d "$backups" ] || exit ${EXIT_NO_BACKUPS}
 cd "$backups" || exit 1
@@ -30,6 +31,7 @@ find . -type f ! -name "$created" ! -name '*.kf-part' | while IFS= read -r rel; 
   dir=\${path%/*}
   [ -n "$dir" ] || dir=/
   mkdir -p -- "$dir" || exit 1
+  sweep_temps "$path" || { printf 'kernfleet: cannot remove a leftover temporary file of %s\\n' "$path" >&2; exit 1; }
   tmp=$(mktemp "$dir/.\${path##*/}.kf-XXXXXX") || exit 1
   if cp -p -- "$rel" "$tmp" && { sync -- "$tmp" 2>/dev/null || sync; } && mv -f -- "$tmp" "$path"; then
     printf 'restored %s\\n' "$path"

@@ -1,4 +1,4 @@
-import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyRemoteFile } from '../../../src/apply/remote-file.js';
@@ -27,6 +27,20 @@ describe('restoreRunFiles', () => {
     expect(await readFile(grub, 'utf8')).toBe('GRUB_CMDLINE_LINUX=""\n');
     expect((await stat(grub)).mode & 0o777).toBe(0o640);
     await expect(stat(created)).rejects.toThrow();
+  });
+
+  it('removes the temp file a killed rollback or write of a restored path left', async () => {
+    // A rollback killed between mktemp and rename (power loss) left .grub.kf-Zx81Qa; the next rollback clears it.
+    const grub = join(host.root, 'etc/default/grub');
+    await mkdir(join(host.root, 'etc/default'), { recursive: true });
+    await writeFile(grub, 'GRUB_CMDLINE_LINUX=""\n');
+    const ctx = { runId: 'run-11', become: false, stateDir: host.stateDir };
+    await applyRemoteFile(host.transport, { path: grub, before: 'GRUB_CMDLINE_LINUX=""\n', after: 'GRUB_CMDLINE_LINUX="iommu=pt"\n' }, ctx);
+    await writeFile(join(host.root, 'etc/default/.grub.kf-Zx81Qa'), 'GRUB_CMDLINE_');
+    await writeFile(join(host.root, 'etc/default/.grub.d.kf-Zx81Qa'), 'not ours');
+    expect(await restoreRunFiles(host.transport, ctx)).toEqual({ ok: true, restored: [grub], deleted: [] });
+    expect(await readdir(join(host.root, 'etc/default'))).toEqual(['.grub.d.kf-Zx81Qa', 'grub']);
+    expect(await readFile(grub, 'utf8')).toBe('GRUB_CMDLINE_LINUX=""\n');
   });
 
   it('says so when the host has no backups for the run', async () => {
