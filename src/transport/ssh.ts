@@ -56,13 +56,13 @@ export async function openSshTransport(host: InventoryHost, options: TransportOp
 
 async function resolveHostTarget(host: InventoryHost, options: TransportOptions, home: string): Promise<SshTarget> {
   const configPath = options.sshConfigPath ?? `${home}/.ssh/config`;
-  const config = await readSshConfig(configPath);
   const c = host.connection;
   let target: SshTarget;
   try {
+    // Inside the try: a config that does not parse is named, as a host it makes unreachable.
     target = resolveSshTarget(
       { alias: c.address, port: c.port, user: c.user, identityFile: c.identityFile },
-      config,
+      await readSshConfig(configPath),
       { home, localUser: userInfo().username, localHostName: hostname() },
     );
   } catch (err) {

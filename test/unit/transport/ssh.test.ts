@@ -228,6 +228,14 @@ describe('ssh transport failures and ProxyJump', { timeout: 30_000 }, () => {
     expect((error as Error).message).toMatch(/locked: encrypted/);
   });
 
+  it('names the ssh config file that does not parse, for the host it makes unreachable', async () => {
+    // An unclosed quote in ~/.ssh/config: no connection is tried, and the file is named.
+    writeFileSync(join(dir, 'ssh_config_bad'), 'Host "web1\n  User root\n');
+    const error = await openTransport(aHost(), options('kh-auth', { sshConfigPath: join(dir, 'ssh_config_bad') })).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'TransportError', code: 'unreachable', host: 'hv-test' });
+    expect((error as Error).message).toMatch(new RegExp(`^${join(dir, 'ssh_config_bad')}: .*web1`));
+  });
+
   it('reports a closed port as unreachable', async () => {
     // Nothing listens on this port.
     const error = await openTransport(aHost({ port: deadPort }), options('kh-auth')).catch((e: unknown) => e);
