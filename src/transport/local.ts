@@ -35,6 +35,19 @@ export function createLocalTransport(host: InventoryHost, options: TransportOpti
 /** How long a timed-out command has, after SIGTERM, before its process group gets SIGKILL. */
 export const KILL_GRACE_MS = 2_000;
 
+const GROUP_WATCH_MS = 50;
+
+/** Signal 0 to the group: it still has a member (a zombie leader not yet reaped counts, and holds the id). */
+function groupAlive(child: ChildProcess): boolean {
+  if (child.pid === undefined) return false;
+  try {
+    process.kill(-child.pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   try {
     if (child.pid !== undefined) process.kill(-child.pid, signal);
@@ -63,10 +76,18 @@ function spawnInvocation(invocation: Invocation): ProcessHandle {
     finished,
     kill() {
       // TERM first, so a script's traps still run (the write script removes its temp file); KILL whatever
-      // of the group is left after a grace period. Neither cleared when the shell exits (a child that ignores
-      // TERM can outlive it) nor unref'd (the group is detached: a CLI exiting first would leave it running).
+      // of the group is left after a grace period. The group is watched, not the shell (a child that
+      // ignores TERM can outlive it), and the watch stops once the group is empty: its id could then be
+      // reused. Not unref'd: the group is detached, and a CLI exiting first would leave it running.
       signalGroup(child, 'SIGTERM');
-      setTimeout(() => signalGroup(child, 'SIGKILL'), KILL_GRACE_MS);
+      const deadline = Date.now() + KILL_GRACE_MS;
+      const watch = setInterval(() => {
+        if (!groupAlive(child)) clearInterval(watch);
+        else if (Date.now() >= deadline) {
+          clearInterval(watch);
+          signalGroup(child, 'SIGKILL');
+        }
+      }, GROUP_WATCH_MS);
     },
   };
 }
