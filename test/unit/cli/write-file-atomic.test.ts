@@ -1,8 +1,11 @@
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeFileAtomic } from '../../../src/local/write-file-atomic.js';
+
+const MODULE = resolve(import.meta.dirname, '../../../src/local/write-file-atomic.ts');
 
 describe('writeFileAtomic', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kf-atomic-'));
@@ -25,5 +28,26 @@ describe('writeFileAtomic', () => {
     await expect(writeFileAtomic(path, failing)).rejects.toThrow('cannot serialise');
     expect(readFileSync(path, 'utf8')).toBe('old\n');
     expect(readdirSync(dir).filter((f) => f.includes('kept'))).toEqual(['kept.json']);
+  });
+
+  it('leaves no temp file when the process exits in the middle of a write', () => {
+    // A second Ctrl-C during apply exits at once, while RUN.json is being written: the old one stays, whole.
+    const path = join(dir, 'RUN.json');
+    writeFileSync(path, 'old\n');
+    const script = [
+      `import { writeFileAtomic } from ${JSON.stringify(MODULE)};`,
+      'function* pieces() {',
+      '  for (let i = 0; ; i++) {',
+      "    if (i === 1000) setImmediate(() => process.exit(130));",
+      "    yield 'x'.repeat(1000);",
+      '  }',
+      '}',
+      `await writeFileAtomic(${JSON.stringify(path)}, pieces());`,
+    ].join('\n');
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(child.stderr).toBe('');
+    expect(child.status).toBe(130);
+    expect(readFileSync(path, 'utf8')).toBe('old\n');
+    expect(readdirSync(dir).filter((f) => f.includes('RUN'))).toEqual(['RUN.json']);
   });
 });
