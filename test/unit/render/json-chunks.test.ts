@@ -13,6 +13,9 @@ const VALUE = {
   },
   hosts: { hv01: { status: 'done', steps: [{ id: 'a', at: 't' }] }, 'odd "name"': { status: 'failed', steps: [] } },
   list: [[1, [2, [3]]], { deep: { deeper: { deepest: [] } } }],
+  // What JSON.stringify asks toJSON for: a Date's ISO string, a value that turns itself into an omission.
+  dates: { at: new Date(0), list: [new Date(86_400_000)] },
+  custom: { keyed: { toJSON: (key: string) => `key ${key}` }, dropped: { toJSON: () => undefined }, inList: [{ toJSON: () => undefined }] },
 };
 
 describe('jsonChunks', () => {
