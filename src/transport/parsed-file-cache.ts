@@ -6,6 +6,13 @@ import { readFile, stat } from 'node:fs/promises';
 
 export type ParsedFileReader<T> = (path: string) => Promise<T>;
 
+/**
+ * A file changed this recently may change again within its timestamps' granularity (coarse clock ticks;
+ * whole seconds on some network filesystems) with the same size, and so the same version: it is parsed
+ * on every call until it has been still for this long (git's "racy clean" rule).
+ */
+const RACY_MS = 2_000;
+
 /** `parse` gets the text, or null when the file does not exist. */
 export function createParsedFileCache<T>(parse: (text: string | null, path: string) => T): ParsedFileReader<T> {
   const cache = new Map<string, { version: string; value: Promise<T> }>();
@@ -18,6 +25,7 @@ export function createParsedFileCache<T>(parse: (text: string | null, path: stri
     const cached = cache.get(path);
     if (cached?.version === version) return cached.value;
     const value = (info ? readFile(path, 'utf8') : Promise.resolve(null)).then((text) => parse(text, path));
+    if (info && Date.now() - info.mtimeMs < RACY_MS) return value;
     cache.set(path, { version, value });
     // A failed read is not remembered: the next connection tries again and reports its own error.
     value.catch(() => { if (cache.get(path)?.value === value) cache.delete(path); });
