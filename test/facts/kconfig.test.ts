@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { configGrepPattern, configSymbolsFor, parseKernelSections } from '../../src/facts/kconfig.js';
+import { CONFIG_FILTER_AWK, configSymbolsFor, parseKernelSections } from '../../src/facts/kconfig.js';
 import { emptyProbeRequest } from '../../src/facts/request.js';
 import { probeSections } from './probe-text.js';
 
@@ -15,11 +15,11 @@ function kernelSections(config: string[], source = '/boot/config-6.12.38+deb13-a
   });
 }
 
-describe('the config grep', () => {
-  it.each([['grep'], ['busybox grep']])('picks exactly the asked lines of a Debian 13 config with %s', (grep) => {
-    // The real Debian 13 config, decompressed as the probe does for /proc/config.gz, filtered by the probe's pattern.
-    const [cmd = '', ...pre] = grep.split(' ');
-    const lines = execFileSync('sh', ['-c', `gzip -dc "$1" | ${cmd} ${pre.join(' ')} -E "$2"`, 'sh', debianConfig, configGrepPattern(asked)], { encoding: 'utf8' }).trim().split('\n');
+describe('the config filter', () => {
+  it.each([['mawk'], ['busybox awk']])('picks exactly the asked lines of a Debian 13 config with %s', (awk) => {
+    // The real Debian 13 config, decompressed as the probe does for /proc/config.gz, filtered by the probe's
+    // awk program: mawk is Debian's awk, busybox's is Alpine's and the fleet's.
+    const lines = execFileSync('sh', ['-c', `gzip -dc "$1" | ${awk} -v want="$2" "$3"`, 'sh', debianConfig, asked.join(' '), CONFIG_FILTER_AWK], { encoding: 'utf8' }).trim().split('\n');
     expect(lines).toHaveLength(10);
     expect(lines).toContain('# CONFIG_LOCALVERSION_AUTO is not set');
     expect(lines.every((l) => /^(# )?CONFIG_/.test(l))).toBe(true);
@@ -40,6 +40,18 @@ describe('the config grep', () => {
       CONFIG_LOCALVERSION_AUTO: 'n',
     });
     expect(kernel.modulesSupported).toBe(true);
+  });
+
+  it.each([['mawk'], ['busybox awk']])('prints what an anchored grep -E prints, line for line, with %s', (awk) => {
+    // Every 7th symbol of the real config, set or not set, plus look-alikes that must not match.
+    const config = execFileSync('gzip', ['-dc', debianConfig], { encoding: 'utf8' });
+    const symbols = [...config.matchAll(/^(?:# )?(CONFIG_[A-Za-z0-9_]+)(?:=| is not set$)/gm)].map((m) => m[1]!).filter((_, i) => i % 7 === 0);
+    const want = [...symbols, 'CONFIG_NOT_A_SYMBOL', 'CONFIG_VFIO'].join(' ');
+    const group = `(${want.split(' ').join('|')})`;
+    const grep = execFileSync('grep', ['-E', `^${group}=|^# ${group} is not set$`], { input: config, encoding: 'utf8' });
+    const filtered = execFileSync('sh', ['-c', `${awk} -v want="$1" "$2"`, 'sh', want, CONFIG_FILTER_AWK], { input: config, encoding: 'utf8' });
+    expect(symbols.length).toBeGreaterThan(1000);
+    expect(filtered).toBe(grep);
   });
 });
 
