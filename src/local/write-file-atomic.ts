@@ -11,28 +11,21 @@ const BATCH = 64 * 1024;
 // Temp files being written. A hard exit (a second Ctrl-C during apply) runs no finally block, only the
 // process's 'exit' listeners: this one removes them, so the run directory keeps no half of RUN.json.
 const writing = new Set<string>();
-let exitHookInstalled = false;
-
-function track(temp: string): void {
-  writing.add(temp);
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const left of writing) {
-      try {
-        unlinkSync(left);
-      } catch {
-        // gone already
-      }
+process.on('exit', () => {
+  for (const left of writing) {
+    try {
+      unlinkSync(left);
+    } catch {
+      // gone already
     }
-  });
-}
+  }
+});
 
 /** The text whole, or in pieces (see jsonChunks), written in 64 KiB batches. */
 export async function writeFileAtomic(path: string, text: string | Iterable<string>): Promise<void> {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   const handle = await open(temp, 'w', 0o644);
-  track(temp);
+  writing.add(temp);
   try {
     try {
       await writeAll(handle, text);
